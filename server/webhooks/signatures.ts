@@ -81,7 +81,7 @@ export function burnOneCheck(rawBody: Buffer): void {
 }
 
 export interface SignOptions {
-  /** Event header value; defaults to the provider's push event. */
+  /** Event header value; defaults to the provider's push event (generic: no header, which means push). */
   event?: string;
   /** Delivery id header value; omitted when not given. */
   deliveryId?: string;
@@ -123,6 +123,7 @@ export function signBody(
       headers['x-hub-signature'] = `sha256=${hex}`;
       break;
     case 'generic':
+      if (options.event !== undefined) headers['x-slipway-event'] = options.event;
       if (id !== undefined) headers['x-slipway-delivery'] = id;
       headers['x-slipway-signature-256'] = `sha256=${hex}`;
       break;
