@@ -1,0 +1,18 @@
+/**
+ * The definition module's public surface (DESIGN §3): read `.gitpod.yml` or
+ * `devcontainer.json` into one WorkspaceSpec, with positioned diagnostics.
+ * Other modules import from here only.
+ */
+export * from './model.js';
+export { parseDefinition, formatOfFile, type ParseOptions } from './parse.js';
+export { discoverDefinition, listerForDirectory, pickDefinitionFile, type DefinitionLister } from './discover.js';
+export { specToJSON, definitionHash, prebuildRelevantHash, prebuildRelevantParts, canonicalJSON } from './hash.js';
+export {
+  resolveContainerEnv,
+  resolveContainerEnvDeep,
+  type SubstitutionOptions,
+} from './substitute.js';
+export { MAX_DEFINITION_BYTES, MAX_YAML_ALIASES } from './limits.js';
+export { MAX_RANGE_PORTS, portMatches } from './ports.js';
+export { isImageReference } from './paths.js';
+export { gitpodSchema } from './schema-check.js';
