@@ -9,11 +9,13 @@ type Command = (args: string[]) => Promise<number>;
 
 /** One line per command for `slipway help`; keep in step with `commands`. */
 export const summaries: Record<string, string> = {
+  serve: 'start the Slipway server (configuration from SLIPWAY_* environment variables)',
   validate: 'check a .gitpod.yml / devcontainer.json and print the normalized spec',
   help: 'show this help',
 };
 
 export const commands: Record<string, Command> = {
+  serve: async () => (await import('./main.js')).serve(),
   validate: (args) => validateCommand(args),
   help: async () => {
     const width = Math.max(...Object.keys(commands).map((n) => n.length));

@@ -1,0 +1,100 @@
+/**
+ * buildApp(config): wires every module into a running server, with no
+ * globals, so tests start real servers side by side. main.ts adds signals
+ * and the periodic reconciler; tests call the same function.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.js';
+import { createAuthService } from './auth/service.js';
+import { createLogRegistry } from './core/log-stream.js';
+import { createGitMirrors } from './git/index.js';
+import { createHttpServer } from './http/server.js';
+import { createImageResolver } from './images/resolver.js';
+import { createRuntime } from './runtime/docker.js';
+import { createAuditLog } from './store/audit.js';
+import { openDatabase } from './store/db.js';
+import { createUserStore } from './store/users.js';
+import { createWorkspaceStore } from './store/workspaces.js';
+import { createTerminalManager } from './terminals/manager.js';
+import { createWorkspaceService } from './workspaces/service.js';
+
+export interface App {
+  http: FastifyInstance;
+  config: Config;
+  services: {
+    auth: ReturnType<typeof createAuthService>;
+    workspaces: ReturnType<typeof createWorkspaceService>;
+    runtime: ReturnType<typeof createRuntime>;
+    git: ReturnType<typeof createGitMirrors>;
+  };
+  /** Starts the periodic reconcile; the first pass runs at once. */
+  startBackground(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function buildApp(config: Config, options: { logger?: boolean | Record<string, unknown> } = {}): Promise<App> {
+  const db = openDatabase(config.dataDir);
+  const audit = createAuditLog(db);
+  const users = createUserStore(db);
+  const auth = createAuthService({ users, audit });
+  const runtime = createRuntime({ network: config.network });
+  const terminals = createTerminalManager();
+  const logs = createLogRegistry(path.join(config.dataDir, 'logs'));
+  const workspaceStore = createWorkspaceStore(db);
+
+  // The http layer's logger is the one pino instance; services log through it.
+  let http: FastifyInstance | null = null;
+  const logger = {
+    info: (obj: unknown, msg?: string) => http?.log.info(obj, msg),
+    warn: (obj: unknown, msg?: string) => http?.log.warn(obj, msg),
+    error: (obj: unknown, msg?: string) => http?.log.error(obj, msg),
+  };
+
+  const git = createGitMirrors({ dataDir: config.dataDir, allowFileUrls: config.allowFileUrls, logger: { info: logger.info, warn: logger.warn } });
+  const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage });
+  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger });
+
+  http = createHttpServer({
+    config,
+    auth,
+    workspaces,
+    health: () => runtime.ping(),
+    metrics: {
+      gauges: () => {
+        const all = workspaceStore.list();
+        const byStatus = new Map<string, number>();
+        for (const w of all) byStatus.set(w.status, (byStatus.get(w.status) ?? 0) + 1);
+        return {
+          slipway_workspaces: { help: 'Workspaces by status', values: [...byStatus].map(([status, value]) => ({ labels: { status }, value })) },
+        };
+      },
+    },
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  });
+
+  let timer: NodeJS.Timeout | null = null;
+  return {
+    http,
+    config,
+    services: { auth, workspaces, runtime, git },
+    async startBackground() {
+      const pass = async () => {
+        try {
+          await workspaces.reconcile();
+        } catch (error) {
+          logger.warn({ err: String(error) }, 'reconcile failed');
+        }
+      };
+      await pass();
+      timer = setInterval(() => void pass(), config.reconcileIntervalMs);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await workspaces.settle();
+      await http!.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Server configuration, read from environment variables once at start and
+ * validated there, so a typo fails the start with a message instead of
+ * misbehaving later. Every variable is documented in the README.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { slipwayError } from '../core/errors.js';
+
+export interface ResourceLimits {
+  /** CPUs per workspace (fractional), 0 = no limit. */
+  cpus: number;
+  /** Memory per workspace in bytes, 0 = no limit. */
+  memoryBytes: number;
+  /** Max processes per workspace, 0 = no limit. */
+  pids: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Public base URL of the server, no trailing slash (used in links and GITPOD_WORKSPACE_URL). */
+  publicUrl: string;
+  /** Domain for port subdomains (`<port>-<id>.<domain>`), or null. May include a port: `localhost:8080`. */
+  domain: string | null;
+  defaultImage: string;
+  allowFileUrls: boolean;
+  limits: ResourceLimits;
+  /** PEM bundle made trusted inside workspaces, or null. */
+  extraCaCerts: string | null;
+  extraCaCertsPath: string | null;
+  idleTimeoutMs: number;
+  reconcileIntervalMs: number;
+  adminPassword: string | null;
+  adminToken: string | null;
+  /** Docker network the workspaces join (the proxy reaches them on it). */
+  network: string;
+  logLevel: string;
+  prebuildConcurrency: number;
+  prebuildTimeoutMs: number;
+  prebuildWaitMs: number;
+  prebuildsKeepPerBranch: number;
+  /** Where the built web UI lives. */
+  webDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', `${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw slipwayError('SLIPWAY_CONFIG_INVALID', `${name} must be true or false (1/0), got "${raw}"`);
+}
+
+/** Parses sizes like `4g`, `512m`, `1073741824`. */
+export function parseBytes(name: string, raw: string | undefined): number {
+  if (raw === undefined || raw === '' || raw === '0') return 0;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(raw.trim());
+  if (!match) throw slipwayError('SLIPWAY_CONFIG_INVALID', `${name} must be a size like 4g or 512m, got "${raw}"`);
+  const units: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  return Math.round(Number(match[1]) * (units[(match[2] ?? '').toLowerCase()] ?? 1));
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const port = intVar(env, 'SLIPWAY_PORT', 8080, 0, 65535);
+  const host = env.SLIPWAY_HOST || '0.0.0.0';
+  const dataDir = path.resolve(cwd, env.SLIPWAY_DATA_DIR || './data');
+  const rawPublic = env.SLIPWAY_PUBLIC_URL || `http://localhost:${port}`;
+  let publicUrl: string;
+  try {
+    const url = new URL(rawPublic);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    publicUrl = url.toString().replace(/\/+$/, '');
+  } catch {
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_PUBLIC_URL must be an http(s) URL like https://slipway.example.com, got "${rawPublic}"`);
+  }
+  const domain = env.SLIPWAY_DOMAIN ? env.SLIPWAY_DOMAIN.trim().toLowerCase() : null;
+  if (domain !== null && !/^[a-z0-9.-]+(:\d+)?$/.test(domain)) {
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_DOMAIN must be a host name (optionally with :port) like dev.example.com, got "${domain}"`);
+  }
+  const cpus = env.SLIPWAY_WORKSPACE_CPUS ? Number(env.SLIPWAY_WORKSPACE_CPUS) : 0;
+  if (!Number.isFinite(cpus) || cpus < 0) {
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_WORKSPACE_CPUS must be a number of CPUs like 2 or 0.5, got "${env.SLIPWAY_WORKSPACE_CPUS}"`);
+  }
+  const extraCaCertsPath = env.SLIPWAY_EXTRA_CA_CERTS || null;
+  let extraCaCerts: string | null = null;
+  if (extraCaCertsPath) {
+    try {
+      extraCaCerts = readFileSync(extraCaCertsPath, 'utf8');
+    } catch (cause) {
+      throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_EXTRA_CA_CERTS names "${extraCaCertsPath}", which cannot be read`, { cause });
+    }
+    if (!extraCaCerts.includes('-----BEGIN CERTIFICATE-----')) {
+      throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_EXTRA_CA_CERTS file "${extraCaCertsPath}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
+  }
+  return {
+    port,
+    host,
+    dataDir,
+    publicUrl,
+    domain,
+    defaultImage: env.SLIPWAY_DEFAULT_IMAGE || 'slipway/workspace-base',
+    allowFileUrls: boolVar(env, 'SLIPWAY_ALLOW_FILE_URLS', false),
+    limits: {
+      cpus,
+      memoryBytes: parseBytes('SLIPWAY_WORKSPACE_MEMORY', env.SLIPWAY_WORKSPACE_MEMORY),
+      pids: intVar(env, 'SLIPWAY_WORKSPACE_PIDS', 4096, 0, 1_000_000),
+    },
+    extraCaCerts,
+    extraCaCertsPath,
+    idleTimeoutMs: intVar(env, 'SLIPWAY_IDLE_TIMEOUT_MINUTES', 30, 0, 10_080) * 60_000,
+    reconcileIntervalMs: intVar(env, 'SLIPWAY_RECONCILE_SECONDS', 30, 1, 3600) * 1000,
+    adminPassword: env.SLIPWAY_ADMIN_PASSWORD || null,
+    adminToken: env.SLIPWAY_ADMIN_TOKEN || null,
+    network: env.SLIPWAY_NETWORK || 'slipway',
+    logLevel: env.SLIPWAY_LOG_LEVEL || 'info',
+    prebuildConcurrency: intVar(env, 'SLIPWAY_PREBUILD_CONCURRENCY', 1, 1, 64),
+    prebuildTimeoutMs: intVar(env, 'SLIPWAY_PREBUILD_TIMEOUT_MINUTES', 60, 1, 1440) * 60_000,
+    prebuildWaitMs: intVar(env, 'SLIPWAY_PREBUILD_WAIT_MINUTES', 10, 0, 1440) * 60_000,
+    prebuildsKeepPerBranch: intVar(env, 'SLIPWAY_PREBUILDS_KEEP', 3, 1, 1000),
+    webDir: path.resolve(cwd, env.SLIPWAY_WEB_DIR || 'web/dist'),
+  };
+}

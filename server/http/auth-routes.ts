@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { slipwayError } from '../core/errors.js';
+import { SESSION_COOKIE } from '../auth/service.js';
+import { parseCookies, sessionCookie } from './cookies.js';
+import type { HttpDeps } from './server.js';
+
+function cookieDomain(domain: string | null): string | null {
+  // Cookies ignore ports; the bare host lets the session reach port subdomains.
+  return domain ? domain.replace(/:\d+$/, '') : null;
+}
+
+export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
+  const { auth, config } = deps;
+  const secure = config.publicUrl.startsWith('https:');
+
+  const requireAdmin = (caller: { isAdmin: boolean } | null) => {
+    if (!caller?.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this', { status: 403 });
+  };
+
+  app.post('/api/auth/login', async (request, reply) => {
+    const body = (request.body ?? {}) as { username?: unknown; password?: unknown };
+    if (typeof body.username !== 'string' || typeof body.password !== 'string') {
+      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "..."}', { status: 400 });
+    }
+    const { user, sessionId, expiresAt } = await auth.login(body.username, body.password);
+    const domain = cookieDomain(config.domain);
+    // localhost-style domains cannot carry a Domain attribute in every browser: set both.
+    reply.header('set-cookie', [
+      sessionCookie(SESSION_COOKIE, sessionId, { expires: expiresAt, secure, domain: null }),
+      ...(domain && domain !== 'localhost' ? [sessionCookie(SESSION_COOKIE, sessionId, { expires: expiresAt, secure, domain })] : []),
+    ]);
+    return { user };
+  });
+
+  app.post('/api/auth/logout', async (request, reply) => {
+    const session = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+    if (session) auth.logout(session);
+    reply.header('set-cookie', sessionCookie(SESSION_COOKIE, '', { expires: null, secure, domain: null }));
+    return { ok: true };
+  });
+
+  app.get('/api/me', async (request) => ({ user: request.caller }));
+
+  app.post('/api/tokens', async (request, reply) => {
+    const body = (request.body ?? {}) as { name?: unknown };
+    const token = auth.issueToken(request.caller!.id, typeof body.name === 'string' ? body.name : 'token');
+    return reply.code(201).send(token);
+  });
+  app.get('/api/tokens', async (request) => auth.listTokens(request.caller!.id));
+  app.delete('/api/tokens/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!auth.revokeToken(request.caller!, id)) throw slipwayError('SLIPWAY_AUTH_TOKEN_NOT_FOUND', `No token "${id}"`, { status: 404 });
+    return reply.code(204).send();
+  });
+
+  app.post('/api/users', async (request, reply) => {
+    requireAdmin(request.caller);
+    const body = (request.body ?? {}) as { username?: unknown; password?: unknown; isAdmin?: unknown };
+    if (typeof body.username !== 'string' || typeof body.password !== 'string') {
+      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "...", "isAdmin"?: false}', { status: 400 });
+    }
+    const user = await auth.createUser({ username: body.username, password: body.password, isAdmin: body.isAdmin === true }, request.caller);
+    return reply.code(201).send(user);
+  });
+  app.get('/api/users', async (request) => {
+    requireAdmin(request.caller);
+    return auth.listUsers();
+  });
+}

@@ -1,0 +1,360 @@
+/**
+ * The runtime: the only module that talks to the Docker engine (dockerode).
+ * Everything else sees plain functions and plain data, so a Kubernetes runtime
+ * can take its place later (DESIGN §9).
+ */
+import Docker from 'dockerode';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import { slipwayError, errorMessage } from '../core/errors.js';
+
+export interface RuntimeOptions {
+  /** Defaults to DOCKER_HOST or the local socket (dockerode reads DOCKER_HOST itself). */
+  docker?: Docker;
+  network: string;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  user?: string | null;
+  hostname: string;
+  workingDir?: string;
+  limits: { cpus: number; memoryBytes: number; pids: number };
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  running: boolean;
+  status: string;
+  exitCode: number | null;
+  ip: string | null;
+  labels: Record<string, string>;
+  user: string;
+  image: string;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  user?: string | undefined;
+  env?: Record<string, string> | undefined;
+  workdir?: string | undefined;
+}
+
+export interface TtySession {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+const envList = (env: Record<string, string> = {}) => Object.entries(env).map(([k, v]) => `${k}=${v}`);
+
+// Keeps the container alive whatever the image's own command is, and exits
+// promptly on `docker stop` (PID 1 ignores SIGTERM without a trap).
+const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'];
+
+export function createRuntime(options: RuntimeOptions) {
+  const docker = options.docker ?? new Docker();
+
+  async function followProgress(stream: NodeJS.ReadableStream, onLog: (line: string) => void): Promise<string | null> {
+    // Pull and build answer with a stream of JSON objects; an `error` field is the failure.
+    return await new Promise((resolve, reject) => {
+      docker.modem.followProgress(
+        stream,
+        (err: Error | null, output: { error?: string }[]) => {
+          if (err) return reject(err);
+          const failed = output.find((o) => o.error);
+          resolve(failed?.error ?? null);
+        },
+        (event: { stream?: string; status?: string; progress?: string; id?: string; error?: string }) => {
+          if (event.stream) onLog(event.stream);
+          else if (event.status) onLog(`${event.id ? event.id + ': ' : ''}${event.status}${event.progress ? ' ' + event.progress : ''}\n`);
+          else if (event.error) onLog(`${event.error}\n`);
+        },
+      );
+    });
+  }
+
+  const runtime = {
+    async ping(): Promise<{ ok: boolean; version: string | null; error?: string }> {
+      try {
+        const version = await docker.version();
+        return { ok: true, version: version.Version };
+      } catch (error) {
+        return { ok: false, version: null, error: errorMessage(error) };
+      }
+    },
+
+    async imageExists(ref: string): Promise<boolean> {
+      try {
+        await docker.getImage(ref).inspect();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    async imageLabels(ref: string): Promise<Record<string, string> | null> {
+      try {
+        const info = await docker.getImage(ref).inspect();
+        return info.Config?.Labels ?? {};
+      } catch {
+        return null;
+      }
+    },
+
+    async imageUser(ref: string): Promise<string> {
+      const info = await docker.getImage(ref).inspect();
+      return info.Config?.User || 'root';
+    },
+
+    async pullImage(ref: string, onLog: (text: string) => void = () => {}): Promise<void> {
+      let failure: string | null;
+      try {
+        failure = await followProgress(await docker.pull(ref), onLog);
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+      if (failure !== null) {
+        throw slipwayError('SLIPWAY_IMAGE_PULL_FAILED', `The image "${ref}" cannot be pulled: ${failure.trim()}. Check the image name in the definition file, or make it available to the Docker engine.`, { status: 422, detail: { image: ref } });
+      }
+    },
+
+    async buildImage(
+      build: { context: Readable; dockerfile: string; tag: string; args: Record<string, string>; target: string | null; labels: Record<string, string> },
+      onLog: (text: string) => void = () => {},
+    ): Promise<void> {
+      let failure: string | null;
+      try {
+        const stream = await docker.buildImage(build.context, {
+          t: build.tag,
+          dockerfile: build.dockerfile,
+          buildargs: build.args,
+          labels: build.labels,
+          ...(build.target ? { target: build.target } : {}),
+          rm: true,
+          forcerm: true,
+        } as Docker.ImageBuildOptions);
+        failure = await followProgress(stream, onLog);
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+      if (failure !== null) {
+        throw slipwayError('SLIPWAY_IMAGE_BUILD_FAILED', `Building the image from ${build.dockerfile} failed: ${failure.trim()}`, { status: 422, detail: { dockerfile: build.dockerfile } });
+      }
+    },
+
+    async removeImage(ref: string): Promise<void> {
+      try {
+        await docker.getImage(ref).remove({ force: false });
+      } catch (error) {
+        if (!/no such image/i.test(errorMessage(error))) throw error;
+      }
+    },
+
+    async listImages(labels: Record<string, string>): Promise<{ id: string; tags: string[]; labels: Record<string, string>; created: number }[]> {
+      const images = await docker.listImages({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } });
+      return images.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, created: i.Created }));
+    },
+
+    async ensureNetwork(): Promise<void> {
+      const existing = await docker.listNetworks({ filters: { name: [options.network] } });
+      if (existing.some((n) => n.Name === options.network)) return;
+      try {
+        await docker.createNetwork({ Name: options.network, Driver: 'bridge', Labels: { 'slipway.kind': 'network' } });
+      } catch (error) {
+        if (!/already exists/i.test(errorMessage(error))) throw error;
+      }
+    },
+
+    async createContainer(spec: ContainerSpec): Promise<string> {
+      const container = await docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Entrypoint: KEEPALIVE,
+        Cmd: [],
+        Hostname: spec.hostname,
+        Labels: spec.labels,
+        Env: envList(spec.env),
+        ...(spec.user ? { User: spec.user } : {}),
+        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+        HostConfig: {
+          Init: true,
+          Privileged: false,
+          NetworkMode: options.network,
+          // No Docker socket, no host paths: a workspace reaches nothing of the host.
+          Binds: [],
+          ...(spec.limits.cpus > 0 ? { NanoCpus: Math.round(spec.limits.cpus * 1e9) } : {}),
+          ...(spec.limits.memoryBytes > 0 ? { Memory: spec.limits.memoryBytes } : {}),
+          ...(spec.limits.pids > 0 ? { PidsLimit: spec.limits.pids } : {}),
+        },
+      });
+      return container.id;
+    },
+
+    async startContainer(id: string): Promise<void> {
+      try {
+        await docker.getContainer(id).start();
+      } catch (error) {
+        if (!/already started|304/i.test(errorMessage(error))) throw error;
+      }
+    },
+
+    async stopContainer(id: string, timeoutSeconds = 10): Promise<void> {
+      try {
+        await docker.getContainer(id).stop({ t: timeoutSeconds });
+      } catch (error) {
+        if (!/not running|already stopped|304|no such container/i.test(errorMessage(error))) throw error;
+      }
+    },
+
+    async removeContainer(id: string): Promise<void> {
+      try {
+        await docker.getContainer(id).remove({ force: true, v: true });
+      } catch (error) {
+        if (!/no such container|404|already in progress/i.test(errorMessage(error))) throw error;
+      }
+    },
+
+    async inspectContainer(id: string): Promise<ContainerInfo | null> {
+      try {
+        const info = await docker.getContainer(id).inspect();
+        const net = info.NetworkSettings.Networks?.[options.network];
+        return {
+          id: info.Id,
+          name: info.Name.replace(/^\//, ''),
+          running: info.State.Running,
+          status: info.State.Status,
+          exitCode: info.State.Running ? null : info.State.ExitCode,
+          ip: net?.IPAddress || null,
+          labels: info.Config.Labels ?? {},
+          user: info.Config.User || 'root',
+          image: info.Config.Image,
+        };
+      } catch (error) {
+        if (/no such container|404/i.test(errorMessage(error))) return null;
+        throw error;
+      }
+    },
+
+    async listContainers(labels: Record<string, string>): Promise<{ id: string; labels: Record<string, string>; running: boolean }[]> {
+      const list = await docker.listContainers({ all: true, filters: { label: Object.entries(labels).map(([k, v]) => (v ? `${k}=${v}` : k)) } });
+      return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {}, running: c.State === 'running' }));
+    },
+
+    /** Runs a command to completion, non-interactively, streaming its output. */
+    async execStream(id: string, exec: ExecOptions, onData: (chunk: Buffer) => void): Promise<number> {
+      const handle = await docker.getContainer(id).exec({
+        Cmd: exec.cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        ...(exec.user ? { User: exec.user } : {}),
+        ...(exec.env ? { Env: envList(exec.env) } : {}),
+        ...(exec.workdir ? { WorkingDir: exec.workdir } : {}),
+      });
+      const stream = await handle.start({ hijack: true, stdin: false });
+      const sink = new PassThrough();
+      sink.on('data', onData);
+      docker.modem.demuxStream(stream, sink, sink);
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+      const result = await handle.inspect();
+      return result.ExitCode ?? -1;
+    },
+
+    /** Runs a command to completion and returns its output (stdout and stderr together). */
+    async exec(id: string, exec: ExecOptions): Promise<{ exitCode: number; output: string }> {
+      const chunks: Buffer[] = [];
+      const exitCode = await runtime.execStream(id, exec, (chunk) => chunks.push(chunk));
+      return { exitCode, output: Buffer.concat(chunks).toString('utf8') };
+    },
+
+    /** Opens an interactive TTY process; its raw bytes flow both ways on `stream`. */
+    async openTty(id: string, exec: ExecOptions & { cols: number; rows: number }): Promise<TtySession> {
+      const handle = await docker.getContainer(id).exec({
+        Cmd: exec.cmd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        ...(exec.user ? { User: exec.user } : {}),
+        Env: envList({ TERM: 'xterm-256color', COLORTERM: 'truecolor', ...exec.env }),
+        ...(exec.workdir ? { WorkingDir: exec.workdir } : {}),
+      });
+      const stream = (await handle.start({ hijack: true, stdin: true, Tty: true } as Docker.ExecStartOptions)) as Duplex;
+      const resize = async (cols: number, rows: number) => {
+        try {
+          await handle.resize({ w: cols, h: rows });
+        } catch {
+          // The process may have ended between the client's resize and ours.
+        }
+      };
+      await resize(exec.cols, exec.rows);
+      const exited = new Promise<number | null>((resolve) => {
+        let done = false;
+        const finish = async () => {
+          if (done) return;
+          done = true;
+          try {
+            resolve((await handle.inspect()).ExitCode ?? null);
+          } catch {
+            resolve(null);
+          }
+        };
+        stream.on('end', finish);
+        stream.on('close', finish);
+        stream.on('error', finish);
+      });
+      return { stream, resize, exited };
+    },
+
+    /** Extracts a tar stream into a folder of the container. */
+    async putArchive(id: string, destPath: string, tar: Readable | Buffer): Promise<void> {
+      await docker.getContainer(id).putArchive(tar, { path: destPath });
+    },
+
+    /** Commits a container's filesystem as an image (a prebuild snapshot). */
+    async commitContainer(id: string, image: { repo: string; tag: string; labels: Record<string, string> }): Promise<string> {
+      // Labels go in as Dockerfile instructions: commit has no label parameter.
+      const result = (await docker.getContainer(id).commit({
+        repo: image.repo,
+        tag: image.tag,
+        pause: true,
+        changes: Object.entries(image.labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`),
+      })) as { Id: string };
+      return result.Id;
+    },
+
+    /** Engine events for containers with our label, to react to stops made behind our back. */
+    async containerEvents(onEvent: (event: { id: string; action: string }) => void): Promise<() => void> {
+      const stream = (await docker.getEvents({ filters: { type: ['container'], label: ['slipway.workspace'] } })) as unknown as Readable;
+      let buffer = '';
+      stream.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          try {
+            const event = JSON.parse(line) as { id?: string; Action?: string };
+            if (event.id && event.Action) onEvent({ id: event.id, action: event.Action });
+          } catch {
+            // Partial or foreign lines are ignored; the periodic reconcile covers gaps.
+          }
+        }
+      });
+      stream.on('error', () => {});
+      return () => stream.destroy();
+    },
+  };
+  return runtime;
+}
+
+export type Runtime = ReturnType<typeof createRuntime>;

@@ -1,0 +1,44 @@
+/**
+ * Keeps the live terminals of all workspaces, by id. Terminals live as long
+ * as their exec session; a server restart loses the sessions (the processes
+ * in the container keep running) and the workspace opens new ones.
+ */
+import type { Terminal, TerminalInfo, TerminalProcess } from './terminal.js';
+import { createTerminal } from './terminal.js';
+
+export function createTerminalManager() {
+  const terminals = new Map<string, Terminal>();
+
+  return {
+    add(
+      meta: { id: string; workspaceId: string; name: string; kind: 'task' | 'shell'; taskIndex: number | null },
+      process: TerminalProcess,
+      hooks: { onActivity?: () => void; onExit?: (code: number | null) => void; preamble?: Buffer } = {},
+    ): Terminal {
+      const terminal = createTerminal(meta, process, hooks);
+      terminals.set(meta.id, terminal);
+      return terminal;
+    },
+    get(id: string): Terminal | undefined {
+      return terminals.get(id);
+    },
+    list(workspaceId: string): TerminalInfo[] {
+      return [...terminals.values()].map((t) => t.info()).filter((t) => t.workspaceId === workspaceId);
+    },
+    /** Total clients attached to a workspace's terminals (an attached client counts as activity). */
+    clientCount(workspaceId: string): number {
+      let count = 0;
+      for (const terminal of terminals.values()) if (terminal.info().workspaceId === workspaceId) count += terminal.clientCount();
+      return count;
+    },
+    closeWorkspace(workspaceId: string, reason: string): void {
+      for (const [id, terminal] of terminals) {
+        if (terminal.info().workspaceId !== workspaceId) continue;
+        terminal.close(reason);
+        terminals.delete(id);
+      }
+    },
+  };
+}
+
+export type TerminalManager = ReturnType<typeof createTerminalManager>;

@@ -1,0 +1,39 @@
+/**
+ * What the workspace service needs from the rest of the server, as plain
+ * interfaces, so the composition root (main.ts / app.ts) wires real parts and
+ * nothing here reaches past them.
+ */
+import type { Config } from '../config/config.js';
+import type { LogRegistry } from '../core/log-stream.js';
+import type { DefinitionLister } from '../definition/index.js';
+import type { GitRef } from '../git/context-url.js';
+import type { ImageResolver, RepoContent } from '../images/resolver.js';
+import type { Runtime } from '../runtime/docker.js';
+import type { AuditLog } from '../store/audit.js';
+import type { WorkspaceStore } from '../store/workspaces.js';
+import type { TerminalManager } from '../terminals/manager.js';
+
+export interface WorkspaceGit extends RepoContent {
+  ensure(repoUrl: string, options?: { fetch?: boolean }): Promise<unknown>;
+  resolve(repoUrl: string, ref: GitRef): Promise<{ commit: string; branch: string | null }>;
+  lister(repoUrl: string, commit: string): DefinitionLister;
+  createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<unknown>;
+}
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface WorkspaceDeps {
+  config: Config;
+  store: WorkspaceStore;
+  audit: AuditLog;
+  runtime: Runtime;
+  git: WorkspaceGit;
+  images: ImageResolver;
+  terminals: TerminalManager;
+  logs: LogRegistry;
+  logger: Logger;
+}

@@ -1,0 +1,197 @@
+/**
+ * The startup pipeline of a workspace (DESIGN §2 flow 1): resolve the commit,
+ * read the definition, make the image, create the container, copy the
+ * checkout in, run the once-per-workspace setup, open the task terminals.
+ * Each step is timed and logged live; a failure at any step ends in `failed`
+ * with a reason a user understands, and removes what was half-made.
+ */
+import path from 'node:path';
+import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
+import type { LogStream } from '../core/log-stream.js';
+import { discoverDefinition } from '../definition/index.js';
+import type { ContextRef } from '../git/context-url.js';
+import type { WorkspaceRecord } from '../store/workspaces.js';
+import type { ContainerOps } from './container-ops.js';
+import { EXTRA_CA_PATH } from './container-ops.js';
+import type { WorkspaceDeps } from './deps.js';
+import type { Effect, PhaseEvent } from './phase-machine.js';
+import type { LiveContext, SessionOpener } from './sessions.js';
+import { headlessScript, lifecycleToShell, workspaceEnv, workspacePaths } from './scripts.js';
+
+export interface PhaseApplier {
+  (record: WorkspaceRecord, event: PhaseEvent): Effect[];
+}
+
+export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: SessionOpener, apply: PhaseApplier, live: Map<string, LiveContext>) {
+  const { config, store, runtime, git, images } = deps;
+
+  function workspaceUrl(id: string) {
+    return `${config.publicUrl}/w/${id}`;
+  }
+
+  async function timed<T>(record: WorkspaceRecord, log: LogStream, name: string, title: string, work: () => Promise<T>, note?: (result: T) => string): Promise<T> {
+    log.step(name, title);
+    const result = await work();
+    record.timings[name] = log.stepDone(name, note?.(result));
+    store.save(record);
+    return result;
+  }
+
+  async function createContainer(record: WorkspaceRecord): Promise<string> {
+    const spec = record.spec!;
+    const { checkout } = workspacePaths(spec, record.repoName);
+    await runtime.ensureNetwork();
+    const containerId = await runtime.createContainer({
+      name: `slipway-${record.id}`,
+      image: record.imageRef!,
+      hostname: record.id,
+      labels: {
+        'slipway.workspace': record.id,
+        'slipway.owner': record.ownerId,
+        'slipway.repo': record.repoUrl,
+        'slipway.commit': record.commit ?? '',
+        'slipway.kind': 'workspace',
+      },
+      env: workspaceEnv({
+        workspaceId: record.id,
+        workspaceUrl: workspaceUrl(record.id),
+        contextUrl: record.contextUrl,
+        repoUrl: record.repoUrl,
+        repoRoot: checkout,
+        commit: record.commit!,
+        branch: record.branch,
+        spec,
+        extraCaPath: config.extraCaCerts ? EXTRA_CA_PATH : null,
+      }),
+      limits: config.limits,
+    });
+    record.containerId = containerId;
+    apply(record, { type: 'container-created' });
+    await runtime.startContainer(containerId);
+    return containerId;
+  }
+
+  /** Who runs the terminals: the definition's user, else the image's own user. */
+  async function resolveUser(record: WorkspaceRecord): Promise<string> {
+    if (record.spec?.user) return record.spec.user;
+    return (await runtime.inspectContainer(record.containerId!))?.user ?? 'root';
+  }
+
+  async function runHeadless(record: WorkspaceRecord, log: LogStream, user: string, steps: { name: string; script: string | null }[]): Promise<void> {
+    const { workdir } = workspacePaths(record.spec!, record.repoName);
+    const script = headlessScript(steps, workdir);
+    if (!script) return;
+    const code = await runtime.execStream(record.containerId!, { cmd: ['/bin/sh', '-c', script], user }, (chunk) => log.append(chunk.toString('utf8')));
+    if (code !== 0) {
+      throw slipwayError('SLIPWAY_WORKSPACE_LIFECYCLE_FAILED', `A setup command of the definition failed with exit code ${code}; see the log above`, { status: 422 });
+    }
+  }
+
+  function fail(record: WorkspaceRecord, log: LogStream, error: unknown) {
+    const reason = isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`;
+    log.line(`\u001b[31m✗ ${reason}\u001b[0m`);
+    deps.logger.warn({ workspace: record.id, err: errorMessage(error) }, 'workspace start failed');
+    return apply(record, { type: 'fail', reason });
+  }
+
+  return {
+    workspaceUrl,
+    fail,
+
+    /** First start of a new workspace. Never throws: failures land in the record. */
+    async firstStart(record: WorkspaceRecord, context: ContextRef, log: LogStream, performEffects: (record: WorkspaceRecord, effects: Effect[]) => Promise<void>): Promise<void> {
+      const started = Date.now();
+      try {
+        log.line(`Opening ${record.contextUrl}`);
+        const { commit, branch } = await timed(record, log, 'resolve', `Fetching ${context.repoUrl}`, async () => {
+          await git.ensure(context.repoUrl, { fetch: true });
+          return git.resolve(context.repoUrl, context.ref);
+        }, (r) => `${r.branch ?? 'detached'} @ ${r.commit.slice(0, 12)}`);
+        record.commit = commit;
+        record.branch = branch;
+        store.save(record);
+
+        const definition = await timed(record, log, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(context.repoUrl, commit)), (d) => d.file ?? 'none found: default workspace');
+        for (const warning of definition.warnings) log.line(`  warning: ${warning.file}:${warning.line}:${warning.column}: ${warning.message}`);
+        if (definition.errors.length > 0) {
+          const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
+          throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`, { status: 422, detail: { errors: definition.errors } });
+        }
+        record.spec = definition.spec;
+        record.definitionFile = definition.file;
+        apply(record, { type: 'prepare' });
+
+        const image = await timed(record, log, 'image', 'Preparing the image', () => images.ensure(definition.spec.image, { repoUrl: context.repoUrl, repoName: record.repoName, commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
+        record.imageRef = image.ref;
+        apply(record, { type: 'image-ready' });
+
+        await timed(record, log, 'container', 'Creating the container', () => createContainer(record));
+        const user = await resolveUser(record);
+        const { shell } = await ops.prepare(record.containerId!, { extraCaCerts: config.extraCaCerts, user });
+        live.set(record.id, { shell, user });
+
+        const { checkout } = workspacePaths(definition.spec, record.repoName);
+        await timed(record, log, 'checkout', `Checking out into ${checkout}`, async () => {
+          const scratch = await ops.scratch(record.id);
+          try {
+            const hostDir = path.join(scratch.dir, record.repoName);
+            await git.createWorkingTree(context.repoUrl, commit, branch, hostDir);
+            await ops.copyCheckout(record.containerId!, hostDir, checkout, user);
+          } finally {
+            await scratch.cleanup();
+          }
+        });
+        const gitConfig = Object.entries(definition.spec.gitConfig);
+        if (gitConfig.length > 0) {
+          const script = gitConfig.map(([k, v]) => `git config --global ${JSON.stringify(k)} ${JSON.stringify(v)}`).join(' && ');
+          await runtime.exec(record.containerId!, { cmd: ['/bin/sh', '-c', script], user });
+        }
+
+        const lifecycle = definition.spec.lifecycle;
+        if (lifecycle.onCreate || lifecycle.updateContent || lifecycle.postCreate) {
+          await timed(record, log, 'lifecycle', 'Running onCreate, updateContent and postCreate', () =>
+            runHeadless(record, log, user, [
+              { name: 'onCreateCommand', script: lifecycleToShell(lifecycle.onCreate) },
+              { name: 'updateContentCommand', script: lifecycleToShell(lifecycle.updateContent) },
+              { name: 'postCreateCommand', script: lifecycleToShell(lifecycle.postCreate) },
+            ]),
+          );
+        }
+        record.createdOnce = true;
+        record.startedFrom = 'cold';
+        record.prebuild = record.prebuild ?? { id: null, commit: null, reason: 'none: prebuilds are not set up for this repository' };
+
+        apply(record, { type: 'container-running' });
+        await timed(record, log, 'tasks', 'Starting the task terminals', () => sessions.openStartTerminals(record, live.get(record.id)!, { runInit: true }));
+        record.timings.total = Date.now() - started;
+        store.save(record);
+        log.line(`\u001b[32m✓ Workspace is running (${(record.timings.total / 1000).toFixed(2)}s)\u001b[0m`);
+      } catch (error) {
+        const effects = fail(record, log, error);
+        await performEffects(record, effects).catch(() => {});
+      } finally {
+        log.end();
+      }
+    },
+
+    /** A start after a stop: same container, `before` and `command` again, never `init`. */
+    async restart(record: WorkspaceRecord, log: LogStream): Promise<void> {
+      const started = Date.now();
+      log.step('start', 'Starting the container');
+      await runtime.startContainer(record.containerId!);
+      const user = await resolveUser(record);
+      const { shell } = await ops.prepare(record.containerId!, { extraCaCerts: config.extraCaCerts, user });
+      live.set(record.id, { shell, user });
+      record.timings.restart = log.stepDone('start');
+      apply(record, { type: 'container-running' });
+      await sessions.openStartTerminals(record, { shell, user }, { runInit: false });
+      record.timings.restartTotal = Date.now() - started;
+      store.save(record);
+      log.line('\u001b[32m✓ Workspace is running\u001b[0m');
+    },
+
+    resolveUser,
+  };
+}
+
+export type Startup = ReturnType<typeof createStartup>;
