@@ -68,6 +68,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
   const validated = new Set<string>();
   const queues = new Map<string, Promise<unknown>>();
   const refreshes = new Map<string, Promise<void>>();
+  const danglingHead = new Set<string>();
 
   function dirFor(repoUrl: string): string {
     return join(mirrorsDir, `${sha256Hex(normalizeRepoUrl(repoUrl)).slice(0, 16)}.git`);
@@ -173,10 +174,19 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     const headRef = await git(dir, ['symbolic-ref', '--quiet', 'HEAD']);
     const headBranch = headRef.stdout.toString().trim();
     // Fetching the remote HEAD too tells us, in the same round trip, whether the
-    // default branch moved. An empty remote has no HEAD to fetch.
-    const withHead = (await branches(dir)).length > 0;
-    const refspecs = withHead ? [HEADS, TAGS, `+HEAD:${REMOTE_HEAD}`] : [HEADS, TAGS];
-    const res = await network('fetch', repoUrl, ['fetch', '--prune', '--quiet', '--', repoUrl, ...refspecs], dir);
+    // default branch moved. An empty remote has no HEAD to fetch, and a bare
+    // repository made with `git init --bare` often has HEAD on a branch never pushed.
+    let withHead = !danglingHead.has(dir) && (await branches(dir)).length > 0;
+    const run = (): Promise<GitResult> => {
+      const refspecs = withHead ? [HEADS, TAGS, `+HEAD:${REMOTE_HEAD}`] : [HEADS, TAGS];
+      return network('fetch', repoUrl, ['fetch', '--prune', '--quiet', '--', repoUrl, ...refspecs], dir);
+    };
+    let res = await run();
+    if (res.code !== 0 && withHead && /couldn't find remote ref HEAD/i.test(res.stderr)) {
+      danglingHead.add(dir);
+      withHead = false;
+      res = await run();
+    }
     if (res.code !== 0) throw networkError('fetch', repoUrl, res);
     const local = headBranch ? await revParse(dir, headBranch) : null;
     const remote = withHead ? await revParse(dir, REMOTE_HEAD) : null;
@@ -288,8 +298,16 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
         const commit = name ? await revParse(dir, `refs/heads/${name}^{commit}`) : null;
         if (commit) return { commit, branch: name };
         const existing = await branches(dir);
-        if (ref.kind === 'default' && existing.length === 0) {
-          throw slipwayError('SLIPWAY_GIT_EMPTY_REPOSITORY', `${repoUrl} has no commits yet: push a first commit.`, { status: 409 });
+        if (ref.kind === 'default') {
+          if (existing.length === 0) {
+            throw slipwayError('SLIPWAY_GIT_EMPTY_REPOSITORY', `${repoUrl} has no commits yet: push a first commit.`, {
+              status: 409,
+            });
+          }
+          // The server's HEAD names a branch that does not exist: take the obvious default if there is one.
+          const fallback = existing.length === 1 ? existing[0] : ['main', 'master'].find((b) => existing.includes(b));
+          const fallbackCommit = fallback ? await revParse(dir, `refs/heads/${fallback}^{commit}`) : null;
+          if (fallback && fallbackCommit) return { commit: fallbackCommit, branch: fallback };
         }
         throw unknownBranch(repoUrl, name, existing);
       }

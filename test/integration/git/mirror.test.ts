@@ -35,6 +35,7 @@ describe('git mirrors against a real HTTP git server', () => {
   let scratch: string;
   let mirrors: GitMirrors;
   let appUrl: string;
+  let appDir: string;
   let c1: string;
   let c2: string;
   let c3: string;
@@ -51,6 +52,7 @@ describe('git mirrors against a real HTTP git server', () => {
       'src/index.ts': 'export {};\n',
     });
     appUrl = app.url;
+    appDir = app.dir;
     c1 = (await runGitCommand(['rev-parse', 'HEAD'], app.dir)).trim();
     c2 = await server.commit('app', { 'src/index.ts': 'export const x = 1;\n' }, 'Change src');
     c3 = await server.commit('app', { 'docker/entry.sh': 'echo hello\n' }, 'Change docker');
@@ -125,6 +127,23 @@ describe('git mirrors against a real HTTP git server', () => {
       await runGitCommand(['symbolic-ref', 'HEAD', 'refs/heads/trunk'], join(server.root, 'moving.git'));
       expect(await mirrors.resolve(repo.url, { kind: 'default' })).toEqual({ commit: trunk, branch: 'trunk' });
     });
+
+    it('reports an empty repository, then picks up its first push', async () => {
+      const repo = await server.createRepo('empty', {});
+      const error = await rejection(mirrors.resolve(repo.url, { kind: 'default' }));
+      expect(error.code).toBe('SLIPWAY_GIT_EMPTY_REPOSITORY');
+      const first = await server.commit('empty', { 'a.txt': 'a\n' }, 'First');
+      expect(await mirrors.resolve(repo.url, { kind: 'default' })).toEqual({ commit: first, branch: 'main' });
+    });
+
+    it('copes with a server HEAD that names a branch never pushed', async () => {
+      const repo = await server.createRepo('dangling', { 'a.txt': 'a\n' });
+      await runGitCommand(['symbolic-ref', 'HEAD', 'refs/heads/master'], join(server.root, 'dangling.git'));
+      const first = await mirrors.resolve(repo.url, { kind: 'default' });
+      expect(first.branch).toBe('main');
+      const second = await server.commit('dangling', { 'b.txt': 'b\n' }, 'Second');
+      expect(await mirrors.resolve(repo.url, { kind: 'default' })).toEqual({ commit: second, branch: 'main' });
+    });
   });
 
   describe('reading content', () => {
@@ -196,6 +215,21 @@ describe('git mirrors against a real HTTP git server', () => {
       await mirrors.createWorkingTree(appUrl, c2, null, dest);
       expect((await runGitCommand(['rev-parse', 'HEAD'], dest)).trim()).toBe(c2);
       await expect(runGitCommand(['symbolic-ref', '-q', 'HEAD'], dest)).rejects.toThrow();
+      expect((await runGitCommand(['status', '--porcelain'], dest)).trim()).toBe('');
+    });
+
+    it('checks out a pull request commit that is on no branch', async () => {
+      const pr = await server.commit('app', { 'fork.txt': 'from a fork\n' }, 'Fork change', { branch: 'fork-tmp' });
+      await server.pushRef('app', pr, 'refs/pull/3/head');
+      await runGitCommand(['push', '--quiet', 'origin', ':refs/heads/fork-tmp'], appDir);
+      await runGitCommand(['checkout', '--quiet', 'main'], appDir);
+      const resolved = await mirrors.resolve(appUrl, { kind: 'pull', number: 3, provider: 'github' });
+      expect(resolved).toEqual({ commit: pr, branch: null });
+      await mirrors.ensure(appUrl, { fetch: true }); // prunes fork-tmp from the mirror
+      expect((await mirrors.lsRemote(appUrl)).has('fork-tmp')).toBe(false);
+      const dest = join(scratch, 'wt-pr');
+      await mirrors.createWorkingTree(appUrl, pr, null, dest);
+      expect(await readFile(join(dest, 'fork.txt'), 'utf8')).toBe('from a fork\n');
       expect((await runGitCommand(['status', '--porcelain'], dest)).trim()).toBe('');
     });
   });
