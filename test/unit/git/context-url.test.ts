@@ -64,6 +64,7 @@ const accepted: [string, ContextRef][] = [
   ['git://git.kernel.org/pub/scm/git/git.git', { repoUrl: 'git://git.kernel.org/pub/scm/git/git.git', host: 'git.kernel.org', owner: 'pub/scm/git', repo: 'git', repoName: 'git', ref: DEF, provider: 'generic' }],
   ['http://127.0.0.1:3000/app.git', { repoUrl: 'http://127.0.0.1:3000/app.git', host: '127.0.0.1:3000', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' }],
   ['https://git.corp/scm/proj/repo/', { repoUrl: 'https://git.corp/scm/proj/repo', host: 'git.corp', owner: 'scm/proj', repo: 'repo', repoName: 'repo', ref: DEF, provider: 'generic' }],
+  ['http://[::1]:8080/team/app.git', { repoUrl: 'http://[::1]:8080/team/app.git', host: '[::1]:8080', owner: 'team', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' }],
   ['https://git.corp:443/x/y.git', { repoUrl: 'https://git.corp/x/y.git', host: 'git.corp', owner: 'x', repo: 'y', repoName: 'y', ref: DEF, provider: 'generic' }],
 ];
 
