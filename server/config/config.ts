@@ -57,6 +57,16 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   return value;
 }
 
+function numberVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', `${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
 function boolVar(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -122,7 +132,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     extraCaCerts,
     extraCaCertsPath,
-    idleTimeoutMs: intVar(env, 'SLIPWAY_IDLE_TIMEOUT_MINUTES', 30, 0, 10_080) * 60_000,
+    // Fractions are allowed (0.05 = 3 s), which tests use.
+    idleTimeoutMs: Math.round(numberVar(env, 'SLIPWAY_IDLE_TIMEOUT_MINUTES', 30, 0, 10_080) * 60_000),
     reconcileIntervalMs: intVar(env, 'SLIPWAY_RECONCILE_SECONDS', 30, 1, 3600) * 1000,
     adminPassword: env.SLIPWAY_ADMIN_PASSWORD || null,
     adminToken: env.SLIPWAY_ADMIN_TOKEN || null,

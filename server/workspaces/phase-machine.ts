@@ -29,7 +29,6 @@ export type PhaseEvent =
 export type Effect =
   | 'create-container'
   | 'start-container'
-  | 'run-start-tasks'
   | 'stop-container'
   | 'close-terminals'
   | 'remove-container';
@@ -57,7 +56,9 @@ export function transition(state: PhaseState, event: PhaseEvent): Transition {
     case 'container-created':
       return phase === 'starting' ? to(state, 'starting', null, [], true) : refuse(state, event);
     case 'container-running':
-      return phase === 'starting' ? to(state, 'running', null, ['run-start-tasks']) : refuse(state, event);
+      // Reported once the task terminals are open, so that a client that sees
+      // `running` can attach to them at once.
+      return phase === 'starting' ? to(state, 'running', null) : refuse(state, event);
     case 'stop':
       if (phase === 'stopped' || phase === 'stopping') return to(state, phase, state.reason);
       if (phase === 'running' || phase === 'starting') return to(state, 'stopping', event.reason, ['close-terminals', 'stop-container']);

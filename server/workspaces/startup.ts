@@ -161,8 +161,8 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         record.startedFrom = 'cold';
         record.prebuild = record.prebuild ?? { id: null, commit: null, reason: 'none: prebuilds are not set up for this repository' };
 
-        apply(record, { type: 'container-running' });
         await timed(record, log, 'tasks', 'Starting the task terminals', () => sessions.openStartTerminals(record, live.get(record.id)!, { runInit: true }));
+        apply(record, { type: 'container-running' });
         record.timings.total = Date.now() - started;
         store.save(record);
         log.line(`\u001b[32m✓ Workspace is running (${(record.timings.total / 1000).toFixed(2)}s)\u001b[0m`);
@@ -183,8 +183,8 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
       const { shell } = await ops.prepare(record.containerId!, { extraCaCerts: config.extraCaCerts, user });
       live.set(record.id, { shell, user });
       record.timings.restart = log.stepDone('start');
-      apply(record, { type: 'container-running' });
       await sessions.openStartTerminals(record, { shell, user }, { runInit: false });
+      apply(record, { type: 'container-running' });
       record.timings.restartTotal = Date.now() - started;
       store.save(record);
       log.line('\u001b[32m✓ Workspace is running\u001b[0m');

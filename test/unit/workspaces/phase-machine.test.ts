@@ -9,7 +9,7 @@ describe('phase machine', () => {
     [s('building'), { type: 'image-ready' }, 'starting', ['create-container']],
     [s('pending'), { type: 'image-ready' }, 'starting', ['create-container']],
     [s('starting'), { type: 'container-created' }, 'starting', [], true],
-    [s('starting', true), { type: 'container-running' }, 'running', ['run-start-tasks'], true],
+    [s('starting', true), { type: 'container-running' }, 'running', [], true],
     [s('running', true), { type: 'stop', reason: 'idle' }, 'stopping', ['close-terminals', 'stop-container'], true],
     [s('stopping', true), { type: 'container-stopped' }, 'stopped', [], true],
     [s('running', true), { type: 'container-stopped', reason: 'OOM' }, 'stopped', ['close-terminals'], true],
