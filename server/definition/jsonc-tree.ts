@@ -65,7 +65,11 @@ export function parseJsonc(text: string): JsoncParse {
   const root = parseTree(text, raw, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   const errors = raw.map((e) => {
     const code = printParseErrorCode(e.error);
-    return { message: `JSON syntax error: ${ERROR_TEXT[code] ?? code}`, offset: e.offset };
+    const what = ERROR_TEXT[code] ?? code;
+    const char = text.charAt(e.offset);
+    // Naming the character helps most with the usual cause: text pasted before `{`, or an unquoted key.
+    const shown = code === 'InvalidSymbol' && char.trim() !== '' ? `${what} \`${char}\`` : what;
+    return { message: `JSON syntax error: ${shown}`, offset: e.offset };
   });
   return { root, errors };
 }
