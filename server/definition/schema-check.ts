@@ -85,7 +85,12 @@ function issueFor(err: ErrorObject, data: unknown): SchemaIssue {
             : '';
       return { severity: 'warning', path: [...path, key], onKey: true, message: `unknown key \`${key}\` ${at}; Slipway ignores it${hint}` };
     }
-    case 'type':
+    case 'type': {
+      // YAML reads `true`, `8080` or `null` unquoted as non-text; quoting is the fix.
+      const types = String(params['type']).split(',');
+      const numeric = typeof err.data === 'number' && (types.includes('integer') || types.includes('number'));
+      const scalar = typeof err.data === 'number' || typeof err.data === 'boolean';
+      const hint = types.includes('string') && scalar && !numeric ? '; put it in quotes to make it text' : '';
       return {
         severity: 'error',
         path,
@@ -93,8 +98,9 @@ function issueFor(err: ErrorObject, data: unknown): SchemaIssue {
         message:
           path.length === 0
             ? `the file must be a mapping of keys like \`image:\` and \`tasks:\`, got ${describeValue(err.data)}`
-            : `${where} must be ${expectedTypes(params['type'])}, got ${describeValue(err.data)}`,
+            : `${where} must be ${expectedTypes(params['type'])}, got ${describeValue(err.data)}${hint}`,
       };
+    }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).filter((v) => v !== null).map(String);
       return {

@@ -174,7 +174,7 @@ describe('.gitpod.yml: ports', () => {
     ['- port: 1\n  onOpen: popup', 3, 13, 'ports[0].onOpen', '`ports[0].onOpen` must be one of open-browser, open-preview, notify, ignore, ignore-completely; got the string "popup"'],
     ['- port: 1\n  visibility: team', 3, 17, 'ports[0].visibility', '`ports[0].visibility` must be one of private, public; got the string "team"'],
     ['- port: 1\n  protocol: tcp', 3, 15, 'ports[0].protocol', '`ports[0].protocol` must be one of http, https; got the string "tcp"'],
-    ['- port: 1\n  name: 5', 3, 11, 'ports[0].name', '`ports[0].name` must be text, got the number 5'],
+    ['- port: 1\n  name: 5', 3, 11, 'ports[0].name', '`ports[0].name` must be text, got the number 5; put it in quotes to make it text'],
   ])('ports:\\n%s → error at %i:%i', (body, line, column, path, message) => {
     const r = parse(`ports:\n${body.replace(/^/gm, '  ')}`);
     expect(r.errors).toEqual([{ path, line, column, message, file: '.gitpod.yml' }]);
