@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/config.js';
 import type { LogRegistry } from '../core/log-stream.js';
-import type { DefinitionLister } from '../definition/index.js';
+import type { DefinitionLister, WorkspaceSpec } from '../definition/index.js';
 import type { GitRef } from '../git/context-url.js';
 import type { ImageResolver, RepoContent } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
@@ -36,4 +36,19 @@ export interface WorkspaceDeps {
   terminals: TerminalManager;
   logs: LogRegistry;
   logger: Logger;
+  /** Picks a prebuild snapshot to start from (server/prebuilds/chooser.ts); absent: always a cold start. */
+  prebuilds?: WorkspacePrebuilds;
+}
+
+/** What a start learns from the prebuild chooser; `reason` goes to `record.prebuild.reason`. */
+export interface PrebuildChoiceForStart {
+  kind: 'exact' | 'incremental' | 'none';
+  reason: string;
+  prebuild: { id: string; commit: string; imageRef: string } | null;
+  /** Per task index: that task's prebuild output, replayed first in its terminal. */
+  preambles: (Buffer | null)[];
+}
+
+export interface WorkspacePrebuilds {
+  choose(input: { repoUrl: string; repoName: string; commit: string; branch: string | null; spec: WorkspaceSpec; onLog: (text: string) => void }): Promise<PrebuildChoiceForStart>;
 }

@@ -37,7 +37,8 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
   const locks = new Map<string, Promise<unknown>>();
   const background = new Set<Promise<unknown>>();
 
-  const apply = (record: WorkspaceRecord, event: PhaseEvent): Effect[] => {
+  /** Applies an event; with `persist: false` the caller saves after performing the effects. */
+  const apply = (record: WorkspaceRecord, event: PhaseEvent, options: { persist?: boolean } = {}): Effect[] => {
     const result = transition({ phase: record.status, reason: record.statusReason, hasContainer: record.containerId !== null }, event);
     if (!result.ok) throw slipwayError('SLIPWAY_WORKSPACE_INVALID_STATE', `The workspace is ${record.status}: ${result.error}`, { status: 409 });
     if (result.state.phase !== record.status || result.state.reason !== record.statusReason) {
@@ -45,7 +46,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
     }
     record.status = result.state.phase;
     record.statusReason = result.state.reason;
-    if (record.status !== 'deleted') store.save(record);
+    if (record.status !== 'deleted' && options.persist !== false) store.save(record);
     return result.effects;
   };
 
@@ -66,11 +67,14 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
 
   function withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
     const previous = locks.get(id) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(work);
+    // The lock is released inside the chain, so it is free by the time the caller resumes.
+    const next: Promise<T> = previous
+      .catch(() => {})
+      .then(work)
+      .finally(() => {
+        if (locks.get(id) === next) locks.delete(id);
+      });
     locks.set(id, next);
-    void next.catch(() => {}).finally(() => {
-      if (locks.get(id) === next) locks.delete(id);
-    });
     return next;
   }
 
@@ -178,7 +182,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
         try {
           await startup.restart(current, log);
         } catch (error) {
-          await performEffects(current, startup.fail(current, log, error)).catch(() => {});
+          await startup.fail(current, log, error, performEffects);
         } finally {
           log.end();
         }

@@ -19,8 +19,10 @@ import type { LiveContext, SessionOpener } from './sessions.js';
 import { headlessScript, lifecycleToShell, workspaceEnv, workspacePaths } from './scripts.js';
 
 export interface PhaseApplier {
-  (record: WorkspaceRecord, event: PhaseEvent): Effect[];
+  (record: WorkspaceRecord, event: PhaseEvent, options?: { persist?: boolean }): Effect[];
 }
+
+type EffectPerformer = (record: WorkspaceRecord, effects: Effect[]) => Promise<void>;
 
 export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: SessionOpener, apply: PhaseApplier, live: Map<string, LiveContext>) {
   const { config, store, runtime, git, images } = deps;
@@ -87,11 +89,18 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
     }
   }
 
-  function fail(record: WorkspaceRecord, log: LogStream, error: unknown) {
+  /** Ends a start in `failed`: the half-made container is removed before anyone sees the failure. */
+  async function fail(record: WorkspaceRecord, log: LogStream, error: unknown, performEffects: EffectPerformer): Promise<void> {
     const reason = isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`;
     log.line(`\u001b[31m✗ ${reason}\u001b[0m`);
     deps.logger.warn({ workspace: record.id, err: errorMessage(error) }, 'workspace start failed');
-    return apply(record, { type: 'fail', reason });
+    const effects = apply(record, { type: 'fail', reason }, { persist: false });
+    try {
+      await performEffects(record, effects);
+    } catch (cleanupError) {
+      log.line(`  (cleaning up failed too: ${errorMessage(cleanupError)})`);
+    }
+    store.save(record);
   }
 
   return {
@@ -99,7 +108,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
     fail,
 
     /** First start of a new workspace. Never throws: failures land in the record. */
-    async firstStart(record: WorkspaceRecord, context: ContextRef, log: LogStream, performEffects: (record: WorkspaceRecord, effects: Effect[]) => Promise<void>): Promise<void> {
+    async firstStart(record: WorkspaceRecord, context: ContextRef, log: LogStream, performEffects: EffectPerformer): Promise<void> {
       const started = Date.now();
       try {
         log.line(`Opening ${record.contextUrl}`);
@@ -167,8 +176,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         store.save(record);
         log.line(`\u001b[32m✓ Workspace is running (${(record.timings.total / 1000).toFixed(2)}s)\u001b[0m`);
       } catch (error) {
-        const effects = fail(record, log, error);
-        await performEffects(record, effects).catch(() => {});
+        await fail(record, log, error, performEffects);
       } finally {
         log.end();
       }
