@@ -10,6 +10,8 @@ import { createAuthService } from './auth/service.js';
 import { createLogRegistry } from './core/log-stream.js';
 import { createGitMirrors } from './git/index.js';
 import { createHttpServer } from './http/server.js';
+import { createPortHttp } from './http/port-routes.js';
+import { createPortService } from './ports/service.js';
 import { createImageResolver } from './images/resolver.js';
 import { createRuntime } from './runtime/docker.js';
 import { createAuditLog } from './store/audit.js';
@@ -17,6 +19,7 @@ import { openDatabase } from './store/db.js';
 import { createUserStore } from './store/users.js';
 import { createWorkspaceStore } from './store/workspaces.js';
 import { createTerminalManager } from './terminals/manager.js';
+import { createTerminalStore } from './store/terminals.js';
 import { createWorkspaceService } from './workspaces/service.js';
 
 export interface App {
@@ -39,7 +42,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
   const users = createUserStore(db);
   const auth = createAuthService({ users, audit });
   const runtime = createRuntime({ network: config.network });
-  const terminals = createTerminalManager();
+  const terminals = createTerminalManager({ history: createTerminalStore(db) });
   const logs = createLogRegistry(path.join(config.dataDir, 'logs'));
   const workspaceStore = createWorkspaceStore(db);
 
@@ -55,10 +58,17 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
   const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage });
   const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger });
 
+  const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger });
+  workspaces.useDetectedPorts((id) => ports.detectedPorts(id));
+  const portHttp = createPortHttp({ config, auth, ports, workspaces });
+
   http = createHttpServer({
     config,
     auth,
     workspaces,
+    portsOnRequest: portHttp.onRequest,
+    extraUpgrades: [portHttp.upgrade],
+    extraRoutes: [portHttp.register],
     health: () => runtime.ping(),
     metrics: {
       gauges: () => {
@@ -92,6 +102,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     },
     async close() {
       if (timer) clearInterval(timer);
+      ports.close();
       await workspaces.settle();
       await http!.close();
       db.close();

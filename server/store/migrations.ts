@@ -63,7 +63,10 @@ export const MIGRATIONS: Migration[] = [
         name TEXT NOT NULL,
         kind TEXT NOT NULL,
         task_index INTEGER,
-        created_at TEXT NOT NULL
+        state TEXT NOT NULL DEFAULT 'running',
+        exit_code INTEGER,
+        created_at TEXT NOT NULL,
+        ended_at TEXT
       );
       CREATE TABLE audit (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -73,6 +76,49 @@ export const MIGRATIONS: Migration[] = [
         target TEXT,
         detail TEXT
       );
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT NOT NULL REFERENCES users(id),
+        name TEXT NOT NULL,
+        repo_url TEXT NOT NULL,
+        repo_key TEXT NOT NULL,
+        prebuild_branches TEXT,
+        poll_interval_seconds INTEGER NOT NULL DEFAULT 0,
+        webhook_secret_enc TEXT NOT NULL,
+        access_token_enc TEXT,
+        poll_heads TEXT,
+        last_polled_at TEXT,
+        poll_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX projects_repo_key ON projects(repo_key);
+      CREATE TABLE prebuilds (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        repo_url TEXT NOT NULL,
+        branch TEXT,
+        commit_sha TEXT NOT NULL,
+        status TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        image_ref TEXT,
+        base_image_ref TEXT,
+        definition_hash TEXT,
+        error TEXT,
+        exit_code INTEGER,
+        tasks TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        collected_at TEXT
+      );
+      CREATE INDEX prebuilds_project ON prebuilds(project_id, branch);
+      CREATE INDEX prebuilds_commit ON prebuilds(commit_sha);
     `,
   },
 ];

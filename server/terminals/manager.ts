@@ -3,11 +3,14 @@
  * as their exec session; a server restart loses the sessions (the processes
  * in the container keep running) and the workspace opens new ones.
  */
+import type { TerminalStore } from '../store/terminals.js';
 import type { Terminal, TerminalInfo, TerminalProcess } from './terminal.js';
 import { createTerminal } from './terminal.js';
 
-export function createTerminalManager() {
+export function createTerminalManager(deps: { history?: TerminalStore } = {}) {
   const terminals = new Map<string, Terminal>();
+  // Sessions of a previous server process did not survive it.
+  deps.history?.markAllLost();
 
   return {
     add(
@@ -15,8 +18,15 @@ export function createTerminalManager() {
       process: TerminalProcess,
       hooks: { onActivity?: () => void; onExit?: (code: number | null) => void; preamble?: Buffer } = {},
     ): Terminal {
-      const terminal = createTerminal(meta, process, hooks);
+      const terminal = createTerminal(meta, process, {
+        ...hooks,
+        onExit: (code) => {
+          deps.history?.ended(meta.id, 'exited', code);
+          hooks.onExit?.(code);
+        },
+      });
       terminals.set(meta.id, terminal);
+      deps.history?.opened(meta);
       return terminal;
     },
     get(id: string): Terminal | undefined {
@@ -36,6 +46,7 @@ export function createTerminalManager() {
         if (terminal.info().workspaceId !== workspaceId) continue;
         terminal.close(reason);
         terminals.delete(id);
+        deps.history?.ended(id, 'lost', null);
       }
     },
   };

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseBytes } from '../../server/config/config.js';
+
+describe('config', () => {
+  it('has documented defaults', () => {
+    const config = loadConfig({}, '/srv/slipway');
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/srv/slipway/data',
+      publicUrl: 'http://localhost:8080',
+      domain: null,
+      defaultImage: 'slipway/workspace-base',
+      allowFileUrls: false,
+      idleTimeoutMs: 30 * 60_000,
+      limits: { cpus: 0, memoryBytes: 0, pids: 4096 },
+      extraCaCerts: null,
+      prebuildConcurrency: 1,
+    });
+  });
+
+  it.each([
+    ['SLIPWAY_PORT', 'eighty', /SLIPWAY_PORT must be a whole number/],
+    ['SLIPWAY_PUBLIC_URL', 'ftp://x', /SLIPWAY_PUBLIC_URL must be an http\(s\) URL/],
+    ['SLIPWAY_DOMAIN', 'bad domain!', /SLIPWAY_DOMAIN/],
+    ['SLIPWAY_ALLOW_FILE_URLS', 'maybe', /true or false/],
+    ['SLIPWAY_WORKSPACE_MEMORY', 'lots', /size like 4g/],
+    ['SLIPWAY_WORKSPACE_CPUS', '-1', /number of CPUs/],
+    ['SLIPWAY_EXTRA_CA_CERTS', '/no/such/file.pem', /cannot be read/],
+  ])('%s=%s stops the start with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('parses sizes', () => {
+    expect(parseBytes('X', '4g')).toBe(4 * 1024 ** 3);
+    expect(parseBytes('X', '512m')).toBe(512 * 1024 ** 2);
+    expect(parseBytes('X', '1024')).toBe(1024);
+    expect(parseBytes('X', undefined)).toBe(0);
+  });
+
+  it('reads limits, the public URL without a trailing slash, and fractional idle minutes', () => {
+    const config = loadConfig({ SLIPWAY_PUBLIC_URL: 'https://dev.example.com/', SLIPWAY_WORKSPACE_CPUS: '1.5', SLIPWAY_WORKSPACE_MEMORY: '2g', SLIPWAY_IDLE_TIMEOUT_MINUTES: '0.5', SLIPWAY_DOMAIN: 'LOCALHOST:8080' });
+    expect(config.publicUrl).toBe('https://dev.example.com');
+    expect(config.limits).toEqual({ cpus: 1.5, memoryBytes: 2 * 1024 ** 3, pids: 4096 });
+    expect(config.idleTimeoutMs).toBe(30_000);
+    expect(config.domain).toBe('localhost:8080');
+  });
+});
