@@ -11,7 +11,7 @@ import type { DefinitionFormat, Diagnostic, ParseResult } from './model.js';
 import { discoverDefinition, listerForDirectory } from './discover.js';
 import { specToJSON } from './hash.js';
 import { formatOfFile, parseDefinition, type ParseOptions } from './parse.js';
-import { repoDirname } from './paths.js';
+import { repoDirname, resolveRepoPath } from './paths.js';
 
 export interface CommandIO {
   stdout(text: string): void;
@@ -75,7 +75,11 @@ async function checkReferencedFiles(outcome: ValidateOutcome): Promise<void> {
   if (result.file === null) return;
   const key = result.format === 'gitpod' ? 'image.file' : image.kind === 'compose' ? 'dockerComposeFile' : 'build.dockerfile';
   const refs = image.kind === 'dockerfile' ? [image.dockerfile] : image.kind === 'compose' ? image.files : [];
-  const missing = refs.filter((ref) => ref !== '' && !existsSync(path.join(root, ref)));
+  // Paths already refused by the parser (outside the repository) are not looked up.
+  const missing = refs.filter((ref) => {
+    const inside = resolveRepoPath('.', ref);
+    return inside.ok && inside.path === ref && !existsSync(path.join(root, ref));
+  });
   if (missing.length === 0) return;
   let text = '';
   try {
