@@ -21,6 +21,7 @@ import { createWorkspaceStore } from './store/workspaces.js';
 import { createTerminalManager } from './terminals/manager.js';
 import { createTerminalStore } from './store/terminals.js';
 import { createWorkspaceService } from './workspaces/service.js';
+import { createPrebuildsModule } from './prebuilds/index.js';
 
 export interface App {
   http: FastifyInstance;
@@ -54,9 +55,13 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     error: (obj: unknown, msg?: string) => http?.log.error(obj, msg),
   };
 
-  const git = createGitMirrors({ dataDir: config.dataDir, allowFileUrls: config.allowFileUrls, logger: { info: logger.info, warn: logger.warn } });
+  // Projects are made after git, but git fetches a private repository with its project's access token.
+  let credentialsFor: (repoUrl: string) => string | null = () => null;
+  const git = createGitMirrors({ dataDir: config.dataDir, allowFileUrls: config.allowFileUrls, logger: { info: logger.info, warn: logger.warn }, credentialsFor: (url) => credentialsFor(url) });
   const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage });
-  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger });
+  const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });
+  credentialsFor = prebuilds.projects.credentialsFor;
+  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, prebuilds: prebuilds.chooser });
 
   const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger });
   workspaces.useDetectedPorts((id) => ports.detectedPorts(id));
@@ -68,7 +73,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     workspaces,
     portsOnRequest: portHttp.onRequest,
     extraUpgrades: [portHttp.upgrade],
-    extraRoutes: [portHttp.register],
+    extraRoutes: [portHttp.register, ...prebuilds.routes],
     health: () => runtime.ping(),
     metrics: {
       gauges: () => {
@@ -99,9 +104,11 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
       await pass();
       timer = setInterval(() => void pass(), config.reconcileIntervalMs);
       timer.unref();
+      prebuilds.start();
     },
     async close() {
       if (timer) clearInterval(timer);
+      await prebuilds.close();
       ports.close();
       await workspaces.settle();
       await http!.close();

@@ -25,8 +25,8 @@ export interface HttpDeps {
   extraRoutes?: ((app: FastifyInstance) => void)[];
   /** Extra WebSocket upgrade handlers, tried before the terminal one; return true when handled. */
   extraUpgrades?: import('./upgrade.js').UpgradeHandler[];
-  /** Requests the port proxy takes before any route (subdomain form). */
-  portHostMatcher?: (host: string | undefined) => boolean;
+  /** The port proxy's onRequest hook (both URL forms), run before auth and body parsing; it hijacks the requests it takes. */
+  portsOnRequest?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   logger?: boolean | Record<string, unknown>;
 }
 
@@ -76,6 +76,9 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body;
     done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
   });
+
+  // Port traffic first: `<port>-<id>.<domain>/api/...` belongs to the app, not to Slipway's API.
+  if (deps.portsOnRequest) app.addHook('onRequest', deps.portsOnRequest);
 
   app.addHook('onRequest', async (request, reply) => {
     request.caller = callerOf(deps.auth, request.raw, { allowQueryToken: false });

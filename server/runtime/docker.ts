@@ -6,6 +6,7 @@
 import Docker from 'dockerode';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { slipwayError, errorMessage } from '../core/errors.js';
+import { openLoopbackStream } from './loopback.js';
 
 export interface RuntimeOptions {
   /** Defaults to DOCKER_HOST or the local socket (dockerode reads DOCKER_HOST itself). */
@@ -313,6 +314,11 @@ export function createRuntime(options: RuntimeOptions) {
         stream.on('error', finish);
       });
       return { stream, resize, exited };
+    },
+
+    /** A raw TCP stream to 127.0.0.1:<port> inside the container (loopback-only services); rejects with code ECONNREFUSED when nothing listens. */
+    openLoopback(id: string, port: number): Promise<Duplex> {
+      return openLoopbackStream(docker, id, port);
     },
 
     /** Extracts a tar stream into a folder of the container. */

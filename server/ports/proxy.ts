@@ -1,0 +1,150 @@
+/**
+ * The reverse-proxy core on node:http/net, no dependency. Streams both ways
+ * with backpressure (pipe), so a 200 MB download or a server-sent event
+ * stream never sits in memory. WebSocket upgrades are passed through as raw
+ * bytes once the upgrade request is forwarded: the upstream's 101 answer
+ * and every frame after it reach the browser unchanged.
+ */
+import http, { type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+export interface ProxyTarget {
+  /** A connected stream to the service (TCP socket or loopback forwarder). */
+  connect(): Promise<Duplex>;
+  /** The path the app sees: the path form's prefix removed. */
+  path: string;
+  /** `/ports/<id>/<port>` for the path form, '' for the subdomain form. */
+  prefix: string;
+  /** The scheme browsers use to reach Slipway. */
+  proto: 'http' | 'https';
+  /** Cookie names that are Slipway's own: never handed to the app. */
+  stripCookies: string[];
+  /** Drop the Authorization header (it carried a Slipway token, not the app's own credentials). */
+  stripAuthorization: boolean;
+}
+
+// RFC 9110 hop-by-hop headers: they describe one connection, not the message.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function stripCookies(header: string | undefined, names: string[]): string | null {
+  if (!header) return null;
+  const kept = header.split(/;\s*/).filter((pair) => {
+    const name = pair.slice(0, pair.indexOf('=') < 0 ? pair.length : pair.indexOf('=')).trim();
+    return name !== '' && !names.includes(name);
+  });
+  return kept.length ? kept.join('; ') : null;
+}
+
+/** Request headers for the upstream: hop-by-hop removed (kept for upgrades), Slipway's secrets removed, X-Forwarded-* set. */
+export function forwardHeaders(req: IncomingMessage, target: Pick<ProxyTarget, 'prefix' | 'proto' | 'stripCookies' | 'stripAuthorization'>, upgrade: boolean): OutgoingHttpHeaders {
+  const named = new Set((String(req.headers.connection ?? '')).toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+  const headers: Record<string, string | string[] | number> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (upgrade && (name === 'connection' || name === 'upgrade')) {
+      headers[name] = value;
+      continue;
+    }
+    if (HOP_BY_HOP.has(name) || named.has(name)) continue;
+    if (name.startsWith('x-forwarded-')) continue;
+    headers[name] = value;
+  }
+  const cookie = stripCookies(req.headers.cookie, target.stripCookies);
+  if (cookie) headers.cookie = cookie;
+  else delete headers.cookie;
+  if (target.stripAuthorization) delete headers.authorization;
+  const host = req.headers.host ?? '';
+  headers['x-forwarded-host'] = host;
+  headers['x-forwarded-proto'] = target.proto;
+  headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  if (target.prefix) headers['x-forwarded-prefix'] = target.prefix;
+  if (!upgrade) headers.connection = 'close';
+  return headers;
+}
+
+/** Absolute-path redirects from an app on the path form must stay under its prefix. */
+export function rewriteLocation(location: string, prefix: string): string {
+  if (!prefix || !location.startsWith('/') || location.startsWith('//') || location.startsWith(prefix + '/') || location === prefix) return location;
+  return prefix + location;
+}
+
+function responseHeaders(upstream: IncomingMessage, prefix: string): string[] {
+  const out: string[] = [];
+  const raw = upstream.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    out.push(name, lower === 'location' ? rewriteLocation(raw[i + 1]!, prefix) : raw[i + 1]!);
+  }
+  return out;
+}
+
+/**
+ * Forwards one HTTP request. Resolves when it is over; `onUnreachable` is
+ * called (before anything is written) when the service cannot be reached.
+ */
+export async function proxyHttp(req: IncomingMessage, res: ServerResponse, target: ProxyTarget, onUnreachable: (error: unknown) => void): Promise<void> {
+  let socket: Duplex;
+  try {
+    socket = await target.connect();
+  } catch (error) {
+    req.resume();
+    return onUnreachable(error);
+  }
+  await new Promise<void>((resolve) => {
+    const upstreamReq = http.request({
+      method: req.method,
+      path: target.path,
+      headers: forwardHeaders(req, target, false),
+      createConnection: () => socket as unknown as import('node:net').Socket,
+    });
+    const finish = () => resolve();
+    upstreamReq.on('response', (upstream) => {
+      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, responseHeaders(upstream, target.prefix));
+      // Streamed responses (SSE, logs) must not wait for a buffer to fill.
+      res.flushHeaders();
+      upstream.pipe(res);
+      upstream.on('error', () => res.destroy());
+      upstream.on('aborted', () => res.destroy());
+      res.on('finish', finish);
+    });
+    upstreamReq.on('error', (error) => {
+      if (!res.headersSent) onUnreachable(error);
+      else res.destroy();
+      finish();
+    });
+    // The browser went away: stop the upstream too, so it stops producing.
+    res.on('close', () => {
+      if (!res.writableFinished) socket.destroy();
+      finish();
+    });
+    req.pipe(upstreamReq);
+  });
+}
+
+/** Forwards a WebSocket (or any Upgrade) request and then splices the two connections. */
+export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: ProxyTarget, onUnreachable: (error: unknown) => void): Promise<void> {
+  let upstream: Duplex;
+  try {
+    upstream = await target.connect();
+  } catch (error) {
+    return onUnreachable(error);
+  }
+  const lines = [`${req.method} ${target.path} HTTP/1.1`];
+  for (const [name, value] of Object.entries(forwardHeaders(req, target, true))) {
+    for (const one of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${String(one).replace(/[\r\n]/g, '')}`);
+  }
+  upstream.write(lines.join('\r\n') + '\r\n\r\n');
+  if (head.length) upstream.write(head);
+  const close = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  upstream.on('error', close);
+  client.on('error', close);
+  upstream.on('close', close);
+  client.on('close', close);
+  upstream.pipe(client);
+  client.pipe(upstream);
+}
