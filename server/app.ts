@@ -22,6 +22,8 @@ import { createTerminalManager } from './terminals/manager.js';
 import { createTerminalStore } from './store/terminals.js';
 import { createWorkspaceService } from './workspaces/service.js';
 import { createPrebuildsModule } from './prebuilds/index.js';
+import { registerPrebuildRoutes, registerProjectRoutes } from './http/project-routes.js';
+import { registerWebhookRoutes } from './http/webhook-routes.js';
 
 export interface App {
   http: FastifyInstance;
@@ -73,7 +75,12 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     workspaces,
     portsOnRequest: portHttp.onRequest,
     extraUpgrades: [portHttp.upgrade],
-    extraRoutes: [portHttp.register, ...prebuilds.routes],
+    extraRoutes: [
+      portHttp.register,
+      (app) => registerProjectRoutes(app, prebuilds),
+      (app) => registerPrebuildRoutes(app, prebuilds),
+      (app) => registerWebhookRoutes(app, prebuilds),
+    ],
     health: () => runtime.ping(),
     metrics: {
       gauges: () => {

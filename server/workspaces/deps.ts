@@ -47,6 +47,8 @@ export interface PrebuildChoiceForStart {
   prebuild: { id: string; commit: string; imageRef: string } | null;
   /** Per task index: that task's prebuild output, replayed first in its terminal. */
   preambles: (Buffer | null)[];
+  /** Incremental only: tracked files of the prebuild's commit that this commit no longer has. */
+  removedFiles?: string[];
 }
 
 export interface WorkspacePrebuilds {

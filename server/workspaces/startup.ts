@@ -17,6 +17,7 @@ import type { WorkspaceDeps } from './deps.js';
 import type { Effect, PhaseEvent } from './phase-machine.js';
 import type { LiveContext, SessionOpener } from './sessions.js';
 import { headlessScript, lifecycleToShell, workspaceEnv, workspacePaths } from './scripts.js';
+import { startFromPrebuild } from './prebuild-start.js';
 
 export interface PhaseApplier {
   (record: WorkspaceRecord, event: PhaseEvent, options?: { persist?: boolean }): Effect[];
@@ -129,6 +130,19 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         record.spec = definition.spec;
         record.definitionFile = definition.file;
         apply(record, { type: 'prepare' });
+
+        // A prebuild of this commit (or an ancestor's, brought forward) replaces image, checkout and init.
+        if (deps.prebuilds) {
+          const choice = await timed(record, log, 'prebuild', 'Looking for a prebuild', () => deps.prebuilds!.choose({ repoUrl: context.repoUrl, repoName: record.repoName, commit, branch, spec: definition.spec, onLog: (text) => log.append(text) }), (c) => c.reason);
+          record.prebuild = { id: choice.prebuild?.id ?? null, commit: choice.prebuild?.commit ?? null, reason: choice.reason };
+          const prebuildCtx = { deps, ops, sessions, apply, live, timed, createContainer, resolveUser };
+          if (choice.kind !== 'none' && (await startFromPrebuild(prebuildCtx, record, context, choice, log))) {
+            record.timings.total = Date.now() - started;
+            store.save(record);
+            log.line(`\u001b[32m✓ Workspace is running from prebuild ${choice.prebuild!.id} (${(record.timings.total / 1000).toFixed(2)}s)\u001b[0m`);
+            return;
+          }
+        }
 
         const image = await timed(record, log, 'image', 'Preparing the image', () => images.ensure(definition.spec.image, { repoUrl: context.repoUrl, repoName: record.repoName, commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
         record.imageRef = image.ref;

@@ -1,0 +1,217 @@
+/**
+ * Runs one prebuild (DESIGN §2 flow 2): definition at the commit → image
+ * (build or pull, by cache key) → a headless container with the checkout →
+ * each task's `before` then `init` (devcontainer: onCreate, updateContent),
+ * logged per task → commit the container as the snapshot image → remove the
+ * container → ready. Any failure ends in `failed` with the log and the exit
+ * code; a cancel or timeout removes the container, which ends a running
+ * command at once.
+ */
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
+import type { LogRegistry, LogStream } from '../core/log-stream.js';
+import { definitionHash, discoverDefinition } from '../definition/index.js';
+import type { WorkspaceSpec } from '../definition/model.js';
+import type { GitMirrors } from '../git/index.js';
+import type { ImageResolver } from '../images/resolver.js';
+import type { Runtime } from '../runtime/docker.js';
+import { nowIso } from '../store/db.js';
+import type { PrebuildRecord, PrebuildStore, PrebuildTaskResult } from '../store/prebuilds.js';
+import type { ContainerOps } from '../workspaces/container-ops.js';
+import { EXTRA_CA_PATH } from '../workspaces/container-ops.js';
+import { headlessScript, lifecycleToShell, workspaceEnv, workspacePaths } from '../workspaces/scripts.js';
+
+/** The log id of one task's output in a prebuild (replayed in the workspace's task terminal). */
+export const taskLogId = (prebuildId: string, taskIndex: number) => `${prebuildId}-task-${taskIndex}`;
+
+export function snapshotRepo(repoName: string): string {
+  const name = repoName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '').slice(0, 60) || 'repo';
+  return `slipway/prebuild-${name}`;
+}
+
+export interface RunnerDeps {
+  config: Config;
+  store: PrebuildStore;
+  git: GitMirrors;
+  images: ImageResolver;
+  runtime: Runtime;
+  logs: LogRegistry;
+  ops: ContainerOps;
+  repoNameOf(repoUrl: string): string;
+}
+
+/** The headless steps of a prebuild, one entry per logged task. */
+export function prebuildTasks(spec: WorkspaceSpec): { name: string; steps: { name: string; script: string | null }[]; env: Record<string, string> }[] {
+  if (spec.tasks.length > 0) {
+    return spec.tasks.map((task, index) => {
+      const name = task.name ?? `Task ${index + 1}`;
+      return { name, steps: [{ name: `${name}: before`, script: task.before }, { name: `${name}: init`, script: task.init }], env: task.env };
+    });
+  }
+  const steps = [
+    { name: 'onCreateCommand', script: lifecycleToShell(spec.lifecycle.onCreate) },
+    { name: 'updateContentCommand', script: lifecycleToShell(spec.lifecycle.updateContent) },
+  ];
+  return steps.some((s) => s.script) ? [{ name: 'devcontainer', steps, env: {} }] : [];
+}
+
+export function createPrebuildRunner(deps: RunnerDeps) {
+  const { config, store, git, images, runtime, logs, ops } = deps;
+
+  function abortIf(signal: AbortSignal) {
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+  }
+
+  async function step<T>(log: LogStream, signal: AbortSignal, name: string, title: string, work: () => Promise<T>, note?: (r: T) => string): Promise<T> {
+    abortIf(signal);
+    log.step(name, title);
+    const result = await work();
+    log.stepDone(name, note?.(result));
+    abortIf(signal);
+    return result;
+  }
+
+  return async function runPrebuild(record: PrebuildRecord, signal: AbortSignal, labels: { project: string }): Promise<void> {
+    const log = logs.start(record.id);
+    const repoName = deps.repoNameOf(record.repoUrl);
+    let containerId: string | null = null;
+    // Removing the container ends a command running in it: the way to stop a cancelled build.
+    const onAbort = () => {
+      if (containerId) void runtime.removeContainer(containerId).catch(() => {});
+    };
+    signal.addEventListener('abort', onAbort);
+    const started = Date.now();
+    record.status = 'building';
+    record.startedAt = nowIso();
+    store.save(record);
+    try {
+      log.line(`Prebuild ${record.id} of ${record.repoUrl} ${record.branch ?? ''} @ ${record.commit.slice(0, 12)} (${record.trigger})`);
+      await step(log, signal, 'fetch', `Fetching ${record.repoUrl}`, async () => {
+        await git.ensure(record.repoUrl, { fetch: true });
+        return git.resolve(record.repoUrl, { kind: 'commit', sha: record.commit });
+      });
+      const definition = await step(log, signal, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(record.repoUrl, record.commit)), (d) => d.file ?? 'none found: default workspace');
+      if (definition.errors.length > 0) {
+        const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
+        throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`, { status: 422 });
+      }
+      const spec = definition.spec;
+      record.definitionHash = definitionHash(spec);
+      store.save(record);
+
+      const image = await step(log, signal, 'image', 'Preparing the image', () => images.ensure(spec.image, { repoUrl: record.repoUrl, repoName, commit: record.commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
+      record.baseImageRef = image.ref;
+      store.save(record);
+
+      const { checkout } = workspacePaths(spec, repoName);
+      const user = await step(log, signal, 'container', 'Creating the prebuild container', async () => {
+        await runtime.ensureNetwork();
+        containerId = await runtime.createContainer({
+          name: `slipway-prebuild-${record.id}`,
+          image: image.ref,
+          hostname: record.id,
+          labels: { 'slipway.kind': 'prebuild-build', 'slipway.prebuild': record.id, 'slipway.project': labels.project },
+          env: workspaceEnv({
+            workspaceId: record.id,
+            workspaceUrl: `${config.publicUrl}/api/prebuilds/${record.id}`,
+            contextUrl: record.repoUrl,
+            repoUrl: record.repoUrl,
+            repoRoot: checkout,
+            commit: record.commit,
+            branch: record.branch,
+            spec,
+            extraCaPath: config.extraCaCerts ? EXTRA_CA_PATH : null,
+          }),
+          limits: config.limits,
+        });
+        abortIf(signal);
+        await runtime.startContainer(containerId);
+        const user = spec.user ?? (await runtime.inspectContainer(containerId))?.user ?? 'root';
+        await ops.prepare(containerId, { extraCaCerts: config.extraCaCerts, user });
+        return user;
+      });
+
+      await step(log, signal, 'checkout', `Checking out into ${checkout}`, async () => {
+        const scratch = await ops.scratch(`prebuild-${record.id}`);
+        try {
+          const hostDir = path.join(scratch.dir, repoName);
+          await git.createWorkingTree(record.repoUrl, record.commit, record.branch, hostDir);
+          await ops.copyCheckout(containerId!, hostDir, checkout, user);
+        } finally {
+          await scratch.cleanup();
+        }
+      });
+      const gitConfig = Object.entries(spec.gitConfig);
+      if (gitConfig.length > 0) {
+        await runtime.exec(containerId!, { cmd: ['/bin/sh', '-c', gitConfig.map(([k, v]) => `git config --global ${JSON.stringify(k)} ${JSON.stringify(v)}`).join(' && ')], user });
+      }
+
+      const { workdir } = workspacePaths(spec, repoName);
+      const results: PrebuildTaskResult[] = [];
+      for (const [index, task] of prebuildTasks(spec).entries()) {
+        const script = headlessScript(task.steps, workdir, task.env);
+        if (!script) continue;
+        abortIf(signal);
+        const taskLog = logs.start(taskLogId(record.id, index));
+        log.step(`task-${index}`, `Task ${task.name}: before and init`);
+        const taskStarted = Date.now();
+        let code: number;
+        try {
+          code = await runtime.execStream(containerId!, { cmd: ['/bin/sh', '-c', script], user }, (chunk) => {
+            const text = chunk.toString('utf8');
+            log.append(text);
+            taskLog.append(text);
+          });
+        } finally {
+          taskLog.end();
+        }
+        abortIf(signal);
+        const result = { name: task.name, exitCode: code, durationMs: Date.now() - taskStarted };
+        results.push(result);
+        record.tasks = results;
+        store.save(record);
+        log.stepDone(`task-${index}`, `exit code ${code}`);
+        if (code !== 0) {
+          record.exitCode = code;
+          throw slipwayError('SLIPWAY_PREBUILD_TASK_FAILED', `task "${task.name}" failed with exit code ${code}`, { status: 422 });
+        }
+      }
+
+      const repo = snapshotRepo(repoName);
+      await step(log, signal, 'snapshot', 'Saving the snapshot', () =>
+        runtime.commitContainer(containerId!, {
+          repo,
+          tag: record.id,
+          labels: {
+            'slipway.kind': 'prebuild',
+            'slipway.project': labels.project,
+            'slipway.prebuild': record.id,
+            'slipway.commit': record.commit,
+            'slipway.branch': record.branch ?? '',
+            'slipway.definition-hash': record.definitionHash ?? '',
+            'slipway.base-image': image.ref,
+          },
+        }),
+      );
+      record.imageRef = `${repo}:${record.id}`;
+      record.status = 'ready';
+      record.exitCode = 0;
+      log.line(`\u001b[32m✓ Prebuild ready in ${((Date.now() - started) / 1000).toFixed(2)}s: ${record.imageRef}\u001b[0m`);
+    } catch (error) {
+      const reason = signal.aborted ? errorMessage(signal.reason) : isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`;
+      // A timeout is a failure of the prebuild; a cancel is the user's choice.
+      record.status = signal.aborted && !/timed out/.test(reason) ? 'canceled' : 'failed';
+      record.error = reason;
+      log.line(`\u001b[31m✗ Prebuild ${record.status}: ${reason}\u001b[0m`);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (containerId) await runtime.removeContainer(containerId).catch(() => {});
+      record.finishedAt = nowIso();
+      store.save(record);
+      log.end();
+    }
+  };
+}
+
+export type PrebuildRunner = ReturnType<typeof createPrebuildRunner>;
