@@ -55,6 +55,7 @@ export function LogView(props: { url: string; live: boolean; title?: string; onE
       frame = 0;
       setLines(parser.lines.map((l) => ({ segments: l.segments.map((s) => ({ ...s })) })));
       setSteps(found.map((s) => ({ ...s })));
+      setNow(Date.now());
     };
     setLines([]);
     setSteps([]);
@@ -112,7 +113,7 @@ export function LogView(props: { url: string; live: boolean; title?: string; onE
                 {s.failed ? '✗' : s.ms === null ? <span class="spinner" /> : '✓'}
               </span>
               <span class="step-title">{s.title}</span>
-              <span class="step-time">{s.ms !== null ? duration(s.ms) : s.failed ? '' : duration(now - s.startedAt)}</span>
+              <span class="step-time">{s.ms !== null ? duration(s.ms) : s.failed ? '' : duration(Math.max(0, now - s.startedAt))}</span>
             </li>
           ))}
         </ol>

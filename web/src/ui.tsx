@@ -17,12 +17,13 @@ const TONE: Record<string, string> = {
   failed: 'bad',
 };
 
-export function Status({ value }: { value: string | null | undefined }) {
+/** `still`: a past phase (history) gets a dot, not a spinner: nothing is happening there. */
+export function Status({ value, still }: { value: string | null | undefined; still?: boolean }) {
   const v = value ?? 'unknown';
   const tone = TONE[v] ?? 'idle';
   return (
     <span class={`status status-${tone}`} data-status={v}>
-      {tone === 'busy' ? <span class="spinner" aria-hidden="true" /> : <span class="dot" aria-hidden="true" />}
+      {tone === 'busy' && !still ? <span class="spinner" aria-hidden="true" /> : <span class="dot" aria-hidden="true" />}
       {v}
     </span>
   );
@@ -48,6 +49,7 @@ export function ActionButton(props: {
   children: ComponentChildren;
   busyLabel?: string;
   kind?: 'primary' | 'danger' | 'plain';
+  small?: boolean;
   disabled?: boolean;
   confirm?: string;
   onError?: (error: unknown) => void;
@@ -68,7 +70,7 @@ export function ActionButton(props: {
     }
   };
   return (
-    <button type="button" class={`btn btn-${props.kind ?? 'plain'}`} disabled={busy || props.disabled} onClick={click} title={props.title} aria-busy={busy}>
+    <button type="button" class={`btn btn-${props.kind ?? 'plain'}${props.small ? ' btn-small' : ''}`} disabled={busy || props.disabled} onClick={click} title={props.title} aria-busy={busy}>
       {busy ? <span class="spinner" aria-hidden="true" /> : null}
       {busy ? (props.busyLabel ?? props.children) : props.children}
     </button>

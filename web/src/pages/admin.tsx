@@ -116,6 +116,7 @@ function Tokens() {
                 <td class="muted">{age(t.createdAt)}</td>
                 <td class="actions">
                   <ActionButton
+                    small
                     kind="danger"
                     busyLabel="Revoking…"
                     confirm={`Revoke token "${t.name}"? Anything using it stops working.`}

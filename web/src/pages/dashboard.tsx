@@ -38,10 +38,17 @@ function OpenForm() {
 
   useEffect(() => {
     // Opened as /#<url>: create it right away; the hash goes so a reload does not make another.
-    if (fromHash.current) {
+    const fromUrl = (context: string | null) => {
+      if (!context) return;
       history.replaceState(null, '', '/');
-      void open(fromHash.current);
-    }
+      setUrl(context);
+      void open(context);
+    };
+    fromUrl(fromHash.current);
+    // Pasting /#<url> into the address bar of an open dashboard changes only the hash.
+    const onHash = () => fromUrl(contextFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
   return (
@@ -102,7 +109,7 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
         <a href={`/w/${ws.id}`} class="strong">
           {ws.repoName}
         </a>
-        <div class="muted small ellipsis" title={ws.repoUrl}>
+        <div class="muted small ellipsis block" title={ws.repoUrl}>
           {ws.repoUrl}
         </div>
         {error ? <ErrorBox error={error} /> : null}
@@ -123,15 +130,15 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
           Open
         </a>
         {canStop ? (
-          <ActionButton onClick={act('stop')} busyLabel="Stopping…" onError={setError} disabled={ws.status === 'stopping'}>
+          <ActionButton small onClick={act('stop')} busyLabel="Stopping…" onError={setError} disabled={ws.status === 'stopping'}>
             Stop
           </ActionButton>
         ) : (
-          <ActionButton onClick={act('start')} busyLabel="Starting…" onError={setError} disabled={ws.status === 'stopping'}>
+          <ActionButton small onClick={act('start')} busyLabel="Starting…" onError={setError} disabled={ws.status === 'stopping'}>
             Start
           </ActionButton>
         )}
-        <ActionButton onClick={remove} busyLabel="Deleting…" kind="danger" onError={setError} confirm={`Delete workspace ${ws.repoName} (${ws.id})? Its files are removed.`}>
+        <ActionButton small onClick={remove} busyLabel="Deleting…" kind="danger" onError={setError} confirm={`Delete workspace ${ws.repoName} (${ws.id})? Its files are removed.`}>
           Delete
         </ActionButton>
       </td>

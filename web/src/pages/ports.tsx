@@ -58,7 +58,7 @@ export function PortsPanel({ ws }: { ws: ApiWorkspace }) {
           <li key={p.port}>
             <div class="port-head">
               <strong>{p.port}</strong>
-              {p.name ? <span> {p.name}</span> : null}
+              {p.name ? <span class="port-name">{p.name}</span> : null}
               <span class={`pill ${p.visibility === 'public' ? 'pill-warn' : ''}`}>{p.visibility}</span>
               {ready[p.port] ? <span class="pill pill-ok">answering</span> : null}
             </div>

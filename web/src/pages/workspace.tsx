@@ -116,7 +116,7 @@ export function WorkspacePage({ id }: { id: string }) {
           <h1>{ws.repoName}</h1>
           <div class="muted small">
             <span title={ws.repoUrl}>{ws.repoUrl}</span> · branch <strong>{ws.branch ?? '—'}</strong> · <code>{shortSha(ws.commit)}</code> ·{' '}
-            {ws.startedFrom ? `started from ${ws.startedFrom === 'prebuild' ? 'a prebuild' : ws.startedFrom}` : 'not started yet'}
+            {STARTING.includes(ws.status) ? phaseText(ws) : ws.startedFrom ? `started from ${ws.startedFrom === 'prebuild' ? 'a prebuild' : ws.startedFrom}` : 'did not start'}
             {total ? ` in ${duration(total)}` : ''} · created {age(ws.createdAt)}
           </div>
         </div>
@@ -144,11 +144,6 @@ export function WorkspacePage({ id }: { id: string }) {
           </div>
         ) : null}
         {ws.status === 'stopped' ? <div class="info">This workspace is stopped. Its files are kept; start it to get terminals back.</div> : null}
-        {STARTING.includes(ws.status) ? (
-          <div class="info">
-            <span class="spinner" /> {phaseText(ws)}
-          </div>
-        ) : null}
         <ErrorBox error={actionError} />
       </div>
 
@@ -201,7 +196,7 @@ function Phases({ ws }: { ws: ApiWorkspace }) {
       <ol class="phases">
         {ws.phases.slice(-8).map((p, i) => (
           <li key={i}>
-            <Status value={p.phase} /> <span class="muted small">{new Date(p.at).toLocaleTimeString()}</span>
+            <Status value={p.phase} still /> <span class="muted small">{new Date(p.at).toLocaleTimeString()}</span>
             {p.reason ? <div class="small muted">{p.reason}</div> : null}
           </li>
         ))}

@@ -1,0 +1,83 @@
+/**
+ * Browser helpers for the e2e tests: the web UI built once (when web/dist is
+ * missing or older than its sources), Debian's Chromium driven by
+ * playwright-core, and screenshots under test-output/e2e/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const webDist = path.join(repoRoot, 'web/dist');
+export const outputDir = path.join(repoRoot, 'test-output/e2e');
+
+function newestMtime(target: string): number {
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(target).map((name) => newestMtime(path.join(target, name))));
+}
+
+/** Builds web/dist unless it is newer than every source it is made from. */
+export function ensureWebBuilt(): string {
+  const index = path.join(webDist, 'index.html');
+  const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'package.json'].map((p) => path.join(repoRoot, p));
+  if (!existsSync(index) || statSync(index).mtimeMs < Math.max(...sources.map(newestMtime))) {
+    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
+  }
+  return webDist;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  // Browser-side errors surface in the test output instead of vanishing.
+  page.on('pageerror', (error) => console.error('[browser]', error.message));
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(outputDir, { recursive: true });
+  const file = path.join(outputDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+export async function login(page: Page, baseUrl: string, username: string, password: string, next = '/') {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
+
+/** The visible text of a terminal's screen, one line per row (xterm's DOM renderer). */
+export async function terminalText(page: Page, terminalId?: string): Promise<string> {
+  const selector = terminalId ? `[data-terminal="${terminalId}"] .xterm-rows` : '.term-wrap:not([style*="none"]) .xterm-rows';
+  const text = await page.locator(selector).first().innerText();
+  return text.replace(/\u00a0/g, ' ');
+}
+
+/** Polls `read` until `predicate` holds; the failure message carries the last value seen. */
+export async function waitFor<T>(read: () => Promise<T>, predicate: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (predicate(last)) return last;
+    } catch {
+      // element not there yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(-2000)}`);
+}

@@ -1,0 +1,179 @@
+/**
+ * The workspace flow in headless Chromium against a real server, real Docker
+ * and a real git server: paste a URL, watch the startup log, use the task
+ * terminal, reload, open a second terminal, stop and start from the dashboard.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startGitServer, type GitServer } from '../helpers/git-server.js';
+import { startSlipway, type TestServer } from '../helpers/slipway.js';
+import { ensureWebBuilt, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
+
+const GITPOD_YML = `tasks:
+  - name: app
+    init: echo "installing dependencies"
+    command: echo "app task ready"
+ports:
+  - port: 3000
+    name: web
+    onOpen: ignore
+`;
+
+/** A line of the terminal that is exactly `text` (not the echoed command line). */
+const hasLine = (screen: string, text: string) => screen.split('\n').some((line) => line.trim() === text);
+const hasPrompt = (screen: string) => /[$#] *$/m.test(screen);
+
+describe('web UI: a workspace in the browser', () => {
+  let server: TestServer;
+  let git: GitServer;
+  let browser: Browser;
+  let page: Page;
+  let repoUrl: string;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    const webDir = ensureWebBuilt();
+    git = await startGitServer();
+    repoUrl = (await git.createRepo('hello-web', { '.gitpod.yml': GITPOD_YML, 'README.md': '# hello\n' })).url;
+    server = await startSlipway({ SLIPWAY_WEB_DIR: webDir });
+    browser = await launchBrowser();
+    page = await newPage(browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await git?.close();
+  });
+
+  it('logs in and opens a pasted repository URL; the startup log streams', async () => {
+    await login(page, server.baseUrl, 'admin', 'admin-password-1');
+    await page.fill('#context-url', repoUrl);
+    await page.click('.open-form button[type=submit]');
+    await page.waitForURL(/\/w\/[a-z0-9]+$/);
+    workspaceId = new URL(page.url()).pathname.split('/')[2]!;
+    // The log shows up while the workspace starts, with its steps.
+    await waitFor(() => page.locator('[data-testid=log]').innerText(), (t) => t.includes('Opening'), 'the startup log', 60_000);
+    await waitFor(() => page.locator('[data-testid=steps] li').count(), (n) => n >= 1, 'the startup steps');
+    await screenshot(page, 'workspace-starting');
+  });
+
+  it('shows the task terminal with its prompt, and runs a command typed into it', async () => {
+    await page.waitForSelector('.tab[data-tab=task]:has-text("app")', { timeout: 180_000 });
+    await page.waitForSelector('.term-wrap[data-conn=connected]');
+    await waitFor(() => terminalText(page), (t) => t.includes('app task ready') && hasPrompt(t), 'the task output and prompt', 60_000);
+    await page.click('.term-wrap[data-conn=connected] .term');
+    await page.keyboard.type('echo $((6*7))');
+    await page.keyboard.press('Enter');
+    await waitFor(() => terminalText(page), (t) => hasLine(t, '42'), '42 in the terminal');
+    await screenshot(page, 'workspace-terminal');
+  });
+
+  it('after a reload the terminal shows what was there', async () => {
+    await page.reload();
+    await page.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 60_000 });
+    const screen = await waitFor(() => terminalText(page), (t) => hasLine(t, '42'), 'the replayed 42 after reload');
+    expect(screen).toContain('echo $((6*7))');
+    // Input works again after the replay.
+    await page.click('.term-wrap[data-conn=connected] .term');
+    await page.keyboard.type('echo again-$((2+3))');
+    await page.keyboard.press('Enter');
+    await waitFor(() => terminalText(page), (t) => hasLine(t, 'again-5'), 'input after reload');
+  });
+
+  it('a lost connection says so, takes no input, and reconnects with the replay', async () => {
+    // Playwright sits between the page and the server's WebSocket, so the test can cut it.
+    const lossy = await newPage(browser);
+    let blocked = false;
+    const live: { close(): Promise<void> }[] = [];
+    await lossy.routeWebSocket(/\/api\/workspaces\/.+\/terminals\//, (ws) => {
+      if (blocked) return void ws.close();
+      ws.connectToServer();
+      live.push(ws);
+    });
+    await login(lossy, server.baseUrl, 'admin', 'admin-password-1', `/w/${workspaceId}`);
+    await lossy.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 60_000 });
+    await waitFor(() => terminalText(lossy), (t) => hasLine(t, '42'), '42 on the second page');
+
+    blocked = true;
+    for (const ws of live.splice(0)) await ws.close();
+    await lossy.waitForSelector('.term-wrap[data-conn=disconnected]');
+    expect(await lossy.locator('.term-wrap:not([style*="none"]) .term-status').innerText()).toMatch(/reconnecting in .*Input is paused/);
+    // Keys typed while disconnected go nowhere (the shell never sees them).
+    await lossy.click('.term-wrap .term');
+    await lossy.keyboard.type('echo typed-while-offline');
+    await screenshot(lossy, 'terminal-disconnected');
+
+    blocked = false;
+    await lossy.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 30_000 });
+    const screen = await waitFor(() => terminalText(lossy), (t) => hasLine(t, '42'), 'the replay after reconnecting');
+    expect(screen).not.toContain('typed-while-offline');
+    await lossy.keyboard.type('echo back-$((3*3))');
+    await lossy.keyboard.press('Enter');
+    await waitFor(() => terminalText(lossy), (t) => hasLine(t, 'back-9'), 'input after reconnecting');
+    await lossy.context().close();
+  });
+
+  it('opens a second terminal in a new tab', async () => {
+    await page.click('.tab-new');
+    await page.waitForSelector('.tab.active[data-tab=shell]');
+    const id = await page.locator('.term-wrap:not([style*="none"])').getAttribute('data-terminal');
+    expect(id).toBeTruthy();
+    await page.waitForSelector(`[data-terminal="${id}"][data-conn=connected]`);
+    await waitFor(() => terminalText(page, id!), hasPrompt, 'the prompt of the new terminal');
+    await page.click(`[data-terminal="${id}"] .term`);
+    await page.keyboard.type('echo second-$((1+1))');
+    await page.keyboard.press('Enter');
+    await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'second-2'), 'output in the second terminal');
+    // A shell that ends says how, and offers a new one.
+    await page.keyboard.type('exit 3');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-terminal="${id}"][data-conn=exited]`);
+    expect(await page.locator(`[data-terminal="${id}"] .term-status`).innerText()).toContain('exited with code 3');
+    await page.click(`[data-terminal="${id}"] >> text=Open a new terminal`);
+    await waitFor(() => page.locator('.term-wrap:not([style*="none"])').getAttribute('data-terminal'), (t) => !!t && t !== id, 'a fresh terminal tab');
+    await page.waitForSelector('.term-wrap:not([style*="none"])[data-conn=connected]');
+    // The task terminal is still there, one tab away.
+    expect(await page.locator('.tab').allInnerTexts()).toEqual(expect.arrayContaining(['Startup log', 'app', '+ New terminal']));
+    // Back to the task terminal for the picture of the page.
+    await page.click('.tab[data-tab=task]');
+    await waitFor(() => terminalText(page), (t) => hasLine(t, '42'), 'the task terminal again');
+    const file = await screenshot(page, 'workspace-page');
+    if (process.env.SLIPWAY_UPDATE_DOCS) {
+      mkdirSync('docs', { recursive: true });
+      copyFileSync(file, path.join('docs', 'workspace-page.png'));
+    }
+  });
+
+  it('stops and starts the workspace from the dashboard', async () => {
+    await page.click('nav >> text=Workspaces');
+    const row = page.locator(`tr[data-workspace="${workspaceId}"]`);
+    await row.waitFor();
+    expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('running');
+    await row.locator('button:has-text("Stop")').click();
+    await waitFor(() => row.locator('[data-status]').getAttribute('data-status'), (s) => s === 'stopped', 'stopped', 120_000);
+    await row.locator('button:has-text("Start")').click();
+    await waitFor(() => row.locator('[data-status]').getAttribute('data-status'), (s) => s === 'running', 'running again', 180_000);
+    await screenshot(page, 'dashboard-workspace');
+    // The workspace page reconnects to the task terminal of the new start.
+    await row.locator('a:has-text("Open")').click();
+    await page.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 60_000 });
+  });
+
+  it('a failed start shows the reason and the log with the build output', async () => {
+    const broken = await git.createRepo('broken-web', {
+      '.gitpod.yml': 'image:\n  file: .gitpod.Dockerfile\n',
+      '.gitpod.Dockerfile': 'FROM slipway/workspace-base\nRUN echo "compiling the toolchain" && exit 3\n',
+    });
+    await page.goto('about:blank');
+    await page.goto(`${server.baseUrl}/#${broken.url}`);
+    await page.waitForURL(/\/w\/[a-z0-9]+$/);
+    await page.waitForSelector('[data-testid=failure]', { timeout: 180_000 });
+    const reason = await page.locator('[data-testid=failure]').innerText();
+    expect(reason).toContain('failed to start');
+    await waitFor(() => page.locator('[data-testid=log]').innerText(), (t) => t.includes('compiling the toolchain'), 'the build output in the log');
+    expect(await page.locator('.step.failed').count()).toBeGreaterThan(0);
+    await screenshot(page, 'workspace-failed');
+  });
+});
