@@ -185,12 +185,11 @@ function Workspaces() {
 /** The newest prebuild of each branch, newest branches first. */
 export function newestPerBranch(prebuilds: ApiPrebuild[]): ApiPrebuild[] {
   const byBranch = new Map<string, ApiPrebuild>();
-  const when = (p: ApiPrebuild) => p.createdAt ?? p.startedAt ?? p.finishedAt ?? '';
   for (const p of prebuilds) {
-    const known = byBranch.get(p.branch);
-    if (!known || when(p) > when(known)) byBranch.set(p.branch, p);
+    const known = byBranch.get(p.branch ?? '');
+    if (!known || p.createdAt > known.createdAt) byBranch.set(p.branch ?? '', p);
   }
-  return [...byBranch.values()].sort((a, b) => when(b).localeCompare(when(a)));
+  return [...byBranch.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 function Projects() {
@@ -228,7 +227,7 @@ function Projects() {
                 {newest?.length === 0 ? <span class="muted small">no prebuilds yet</span> : null}
                 {newest?.map((p) => (
                   <a key={p.id} href={`/prebuilds/${p.id}`} class="branch">
-                    <span>{p.branch}</span> <Status value={p.status} />
+                    <span>{p.branch ?? 'default branch'}</span> <Status value={p.status} />
                   </a>
                 ))}
               </div>

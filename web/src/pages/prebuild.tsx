@@ -2,18 +2,34 @@
 import { api } from '../api.js';
 import type { ApiPrebuild } from '../api-types.js';
 import { LogView } from '../log-view.js';
-import { ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
+import { useState } from 'preact/hooks';
+import { ActionButton, ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
 import { prebuildDuration } from './projects.js';
 
 export function PrebuildPage({ id }: { id: string }) {
+  const [actionError, setError] = useState<unknown>(null);
   const { data: p, error, refresh } = usePoll(() => api<ApiPrebuild>('GET', `/api/prebuilds/${id}`), 2000, [id]);
   return (
     <div class="stack">
-      <Section title={p ? `Prebuild ${shortSha(p.commit)} on ${p.branch}` : 'Prebuild'} actions={p ? <Status value={p.status} /> : null}>
+      <Section title={p ? `Prebuild ${shortSha(p.commit)} on ${p.branch ?? 'the default branch'}` : 'Prebuild'}
+        actions={
+          p ? (
+            <>
+              <Status value={p.status} />
+              {p.status === 'queued' || p.status === 'building' ? (
+                <ActionButton small busyLabel="Canceling…" onError={setError} onClick={async () => (await api('POST', `/api/prebuilds/${id}/cancel`), refresh())}>
+                  Cancel
+                </ActionButton>
+              ) : null}
+            </>
+          ) : null
+        }
+      >
         <ErrorBox error={error} title="Cannot load the prebuild" />
+        <ErrorBox error={actionError} />
         {p ? (
           <p class="muted">
-            <a href={`/projects/${p.projectId}`}>Project</a> · started {age(p.startedAt)} · took {duration(prebuildDuration(p))}
+            <a href={`/projects/${p.projectId}`}>Project</a> · {p.trigger} · queued {age(p.createdAt)} · {p.finishedAt ? 'took' : 'running for'} {duration(prebuildDuration(p))}
             {p.imageRef ? (
               <>
                 {' '}
@@ -23,6 +39,19 @@ export function PrebuildPage({ id }: { id: string }) {
           </p>
         ) : null}
         {p?.error ? <div class="error">{p.error}</div> : null}
+        {p && p.tasks.length > 0 ? (
+          <table class="table">
+            <tbody>
+              {p.tasks.map((t) => (
+                <tr key={t.name}>
+                  <td>{t.name}</td>
+                  <td class="muted">exit {t.exitCode ?? '—'}</td>
+                  <td class="num">{duration(t.durationMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
       </Section>
       <Section title="Log">
         <LogView url={`/api/prebuilds/${id}/logs`} live onEnd={refresh} />

@@ -1,10 +1,11 @@
 /** Projects: create one (then show how to wire its webhook), list them, and a project's prebuilds. */
 import { useState } from 'preact/hooks';
 import { api, errorMessage } from '../api.js';
-import type { ApiPrebuild, ApiProject } from '../api-types.js';
+import type { ApiPrebuild, ApiProject, ApiProjectInput } from '../api-types.js';
+import { navigate } from '../router.js';
 import { ActionButton, CopyButton, ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
 
-const FORGES: { id: string; name: string; how: string }[] = [
+const FORGES: { id: keyof ApiProject['webhookUrls']; name: string; how: string }[] = [
   { id: 'github', name: 'GitHub', how: 'Settings → Webhooks → Add webhook: this URL, content type application/json, the secret, "Just the push event".' },
   { id: 'gitlab', name: 'GitLab', how: 'Settings → Webhooks: this URL, the secret as "Secret token", trigger "Push events".' },
   { id: 'gitea', name: 'Gitea / Forgejo', how: 'Settings → Webhooks → Add webhook → Gitea: this URL, POST, application/json, the secret, "Push events".' },
@@ -12,23 +13,14 @@ const FORGES: { id: string; name: string; how: string }[] = [
   { id: 'generic', name: 'Anything else', how: 'POST {"repoUrl","ref","after"} with X-Slipway-Signature-256: sha256=<HMAC-SHA256 of the body with the secret>.' },
 ];
 
-/** The server may return a base or a provider-specific webhook URL; each forge gets its own path. */
-function webhookBase(project: ApiProject): string {
-  const url = project.webhookUrl ?? `${location.origin}/api/webhooks`;
-  return url.replace(/\/(github|gitlab|gitea|bitbucket|generic)\/?$/, '').replace(/\/$/, '');
-}
-
 export function WebhookInfo({ project }: { project: ApiProject }) {
-  const base = webhookBase(project);
   return (
     <div class="webhook" data-testid="webhook">
-      {project.webhookUrl ? (
-        <div class="kv">
-          <span>Webhook URL</span>
-          <code>{project.webhookUrl}</code>
-          <CopyButton text={project.webhookUrl} />
-        </div>
-      ) : null}
+      <div class="kv">
+        <span>Webhook URL</span>
+        <code>{project.webhookUrl}</code>
+        <CopyButton text={project.webhookUrl} />
+      </div>
       {project.webhookSecret ? (
         <div class="kv">
           <span>Secret</span>
@@ -41,7 +33,7 @@ export function WebhookInfo({ project }: { project: ApiProject }) {
       <ul class="forges">
         {FORGES.map((f) => (
           <li key={f.id}>
-            <strong>{f.name}</strong> <code>{`${base}/${f.id}`}</code> <CopyButton text={`${base}/${f.id}`} />
+            <strong>{f.name}</strong> <code>{project.webhookUrls[f.id]}</code> <CopyButton text={project.webhookUrls[f.id]} />
             <div class="small muted">{f.how}</div>
           </li>
         ))}
@@ -63,7 +55,7 @@ function CreateProject({ onCreated }: { onCreated: (p: ApiProject) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const body: Record<string, unknown> = { repoUrl: repoUrl.trim() };
+      const body: ApiProjectInput = { repoUrl: repoUrl.trim() };
       if (name.trim()) body.name = name.trim();
       const list = branches.split(/[\s,]+/).filter(Boolean);
       if (list.length) body.prebuildBranches = list;
@@ -171,7 +163,8 @@ export function ProjectsPage() {
   );
 }
 
-export const prebuildDuration = (p: ApiPrebuild) => (p.startedAt ? (p.finishedAt ? Date.parse(p.finishedAt) : Date.now()) - Date.parse(p.startedAt) : null);
+/** Finished prebuilds carry their duration; a running one counts up from its start. */
+export const prebuildDuration = (p: ApiPrebuild) => p.durationMs ?? (p.startedAt && !p.finishedAt ? Date.now() - Date.parse(p.startedAt) : null);
 
 export function ProjectPage({ id }: { id: string }) {
   const project = usePoll(() => api<ApiProject>('GET', `/api/projects/${id}`), 30000, [id]);
@@ -179,7 +172,7 @@ export function ProjectPage({ id }: { id: string }) {
   const [ref, setRef] = useState('');
   const [error, setError] = useState<unknown>(null);
   const p = project.data;
-  const list = prebuilds.data ? [...prebuilds.data].sort((a, b) => (b.createdAt ?? b.startedAt ?? '').localeCompare(a.createdAt ?? a.startedAt ?? '')) : null;
+  const list = prebuilds.data ? [...prebuilds.data].sort((a, b) => b.createdAt.localeCompare(a.createdAt)) : null;
   return (
     <div class="stack">
       <Section
@@ -199,6 +192,18 @@ export function ProjectPage({ id }: { id: string }) {
             >
               Run prebuild
             </ActionButton>
+            <ActionButton
+              kind="danger"
+              busyLabel="Deleting…"
+              onError={setError}
+              confirm="Delete this project? Its prebuilds stop being used for new workspaces."
+              onClick={async () => {
+                await api('DELETE', `/api/projects/${id}`);
+                navigate('/projects');
+              }}
+            >
+              Delete
+            </ActionButton>
           </>
         }
       >
@@ -208,7 +213,10 @@ export function ProjectPage({ id }: { id: string }) {
           <>
             <p class="muted">
               {p.repoUrl} · branches {p.prebuildBranches?.join(', ') || 'default'} · polling {p.pollIntervalSeconds ? `every ${p.pollIntervalSeconds}s` : 'off'}
+              {p.lastPolledAt ? ` (last ${age(p.lastPolledAt)})` : ''}
+              {p.hasAccessToken ? ' · access token set' : ''}
             </p>
+            {p.pollError ? <div class="error">Polling failed: {p.pollError}</div> : null}
             <details>
               <summary>Webhook setup</summary>
               <WebhookInfo project={p} />
@@ -228,6 +236,7 @@ export function ProjectPage({ id }: { id: string }) {
                 <th>Branch</th>
                 <th>Status</th>
                 <th>Duration</th>
+                <th>Trigger</th>
                 <th>Started</th>
               </tr>
             </thead>
@@ -239,11 +248,12 @@ export function ProjectPage({ id }: { id: string }) {
                       <code>{shortSha(b.commit)}</code>
                     </a>
                   </td>
-                  <td>{b.branch}</td>
+                  <td>{b.branch ?? 'default'}</td>
                   <td>
                     <Status value={b.status} />
                   </td>
                   <td class="num">{duration(prebuildDuration(b))}</td>
+                  <td class="muted small">{b.trigger.split(':')[0]}</td>
                   <td class="muted">{age(b.startedAt ?? b.createdAt)}</td>
                 </tr>
               ))}
