@@ -95,30 +95,40 @@ export function createPrebuildChooser(deps: {
 
   return {
     async choose(input): Promise<PrebuildChoiceForStart> {
-      let decision = decide(await facts(input));
-      if (decision.kind === 'wait') {
-        const waiting = decision.prebuild;
-        input.onLog(`A prebuild of this commit is ${waiting.status} (${waiting.id}): waiting for it, up to ${Math.round(deps.config.prebuildWaitMs / 60_000)} min\n`);
-        const unfollow = logs.get(waiting.id).follow({ onData: (text) => input.onLog(text), onEnd: () => {} });
-        const finished = await deps.waitFor(waiting.id, deps.config.prebuildWaitMs).finally(unfollow);
-        decision = decide(await facts(input));
-        if (!finished || decision.kind === 'wait') {
-          return { kind: 'none', reason: `none: the prebuild of this commit was still running after ${Math.round(deps.config.prebuildWaitMs / 1000)}s`, prebuild: null, preambles: [] };
-        }
-        if (decision.kind !== 'exact') {
-          const after = store.get(waiting.id);
-          if (after && after.status !== 'ready' && decision.kind === 'none') decision = { kind: 'none', reason: `none: newest prebuild ${after.status}${after.error ? ` (${after.error})` : ''}` };
-        }
+      try {
+        return await choose(input);
+      } catch (error) {
+        // Choosing must never fail a start: without a prebuild it is a cold start, and it says why.
+        input.onLog(`Could not look for a prebuild: ${errorMessage(error)}\n`);
+        return { kind: 'none', reason: `none: looking for a prebuild failed (${errorMessage(error)})`, prebuild: null, preambles: [] };
       }
-      if (decision.kind !== 'exact' && decision.kind !== 'incremental') return { kind: 'none', reason: decision.reason, prebuild: null, preambles: [] };
-      const p = decision.prebuild;
-      const choice: PrebuildChoiceForStart = { kind: decision.kind, reason: decision.reason, prebuild: { id: p.id, commit: p.commit, imageRef: p.imageRef! }, preambles: preambles(p.id, input.spec) };
-      if (decision.kind === 'incremental') {
-        // Files the snapshot's checkout has and this commit deleted: copying the new tree over would leave them.
-        const now = new Set(await git.listFiles(input.repoUrl, input.commit));
-        choice.removedFiles = (await git.listFiles(input.repoUrl, p.commit)).filter((f) => !now.has(f));
-      }
-      return choice;
     },
   };
+
+  async function choose(input: Parameters<WorkspacePrebuilds['choose']>[0]): Promise<PrebuildChoiceForStart> {
+    let decision = decide(await facts(input));
+    if (decision.kind === 'wait') {
+      const waiting = decision.prebuild;
+      input.onLog(`A prebuild of this commit is ${waiting.status} (${waiting.id}): waiting for it, up to ${Math.round(deps.config.prebuildWaitMs / 60_000)} min\n`);
+      const unfollow = logs.get(waiting.id).follow({ onData: (text) => input.onLog(text), onEnd: () => {} });
+      const finished = await deps.waitFor(waiting.id, deps.config.prebuildWaitMs).finally(unfollow);
+      decision = decide(await facts(input));
+      if (!finished || decision.kind === 'wait') {
+        return { kind: 'none', reason: `none: the prebuild of this commit was still running after ${Math.round(deps.config.prebuildWaitMs / 1000)}s`, prebuild: null, preambles: [] };
+      }
+      if (decision.kind !== 'exact') {
+        const after = store.get(waiting.id);
+        if (after && after.status !== 'ready' && decision.kind === 'none') decision = { kind: 'none', reason: `none: newest prebuild ${after.status}${after.error ? ` (${after.error})` : ''}` };
+      }
+    }
+    if (decision.kind !== 'exact' && decision.kind !== 'incremental') return { kind: 'none', reason: decision.reason, prebuild: null, preambles: [] };
+    const p = decision.prebuild;
+    const choice: PrebuildChoiceForStart = { kind: decision.kind, reason: decision.reason, prebuild: { id: p.id, commit: p.commit, imageRef: p.imageRef! }, preambles: preambles(p.id, input.spec) };
+    if (decision.kind === 'incremental') {
+      // Files the snapshot's checkout has and this commit deleted: copying the new tree over would leave them.
+      const now = new Set(await git.listFiles(input.repoUrl, input.commit));
+      choice.removedFiles = (await git.listFiles(input.repoUrl, p.commit)).filter((f) => !now.has(f));
+    }
+    return choice;
+  }
 }

@@ -58,7 +58,10 @@ export function createPrebuildsModule(deps: {
   projects.setHooks({
     async changed(project) {
       // The first poll is the baseline: take it now, so a push right after registering is seen as a move.
-      if (project.pollIntervalSeconds > 0 && project.pollHeads === null) await poller.poll(project);
+      // Bounded: an unreachable server must not hold the API answer; the poll goes on in the background.
+      if (project.pollIntervalSeconds > 0 && project.pollHeads === null) {
+        await Promise.race([poller.poll(project), new Promise((r) => setTimeout(r, 15_000).unref())]);
+      }
     },
     deleting: (project) => prebuilds.projectDeleting(project),
   });
