@@ -1,0 +1,309 @@
+/**
+ * The port proxy against a real workspace: a task starts an HTTP server, a
+ * WebSocket echo server and a loopback-only server (serve.py); the tests
+ * reach them through both URL forms, check visibility and detection, and
+ * stream 200 MB through the proxy while watching the server's memory.
+ */
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startGitServer, type GitServer } from '../../helpers/git-server.js';
+import { startSlipway, type TestServer } from '../../helpers/slipway.js';
+import { connectTerminal } from '../../helpers/terminal-client.js';
+
+let git: GitServer;
+let s: TestServer;
+let port: number;
+let id: string;
+const owner = { token: '', cookie: '' };
+const other = { token: '', cookie: '' };
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const p = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return p;
+}
+
+async function login(username: string): Promise<string> {
+  const response = await fetch(`${s.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-of-' + username }) });
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; text: string; json: any }
+
+/** node:http, so the Host header can name a port subdomain while we connect to 127.0.0.1. */
+function request(path: string, options: { host?: string; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { ...(options.host ? { host: options.host } : {}), ...options.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const sub = (p: number) => `${p}-${id}.localhost:${port}`;
+const bearer = (who: { token: string }) => ({ authorization: `Bearer ${who.token}` });
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function wsEcho(url: string, headers: Record<string, string>, message: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => socket.send(message));
+    socket.once('message', (data: Buffer) => {
+      resolve(data.toString('utf8'));
+      socket.close();
+    });
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
+  });
+}
+
+/** Downloads a URL, discarding the bytes; samples this process's RSS meanwhile (the server runs in it). */
+async function download(url: string, headers: Record<string, string>): Promise<{ bytes: number; seconds: number; rssGrowthMb: number }> {
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const started = Date.now();
+  let bytes = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.get(url, { headers }, (res) => {
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', resolve);
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  return { bytes, seconds: (Date.now() - started) / 1000, rssGrowthMb: (peak - baseline) / 1024 / 1024 };
+}
+
+beforeAll(async () => {
+  git = await startGitServer();
+  port = await freePort();
+  s = await startSlipway({ SLIPWAY_DOMAIN: `localhost:${port}` }, { port });
+  const { url } = await git.createRepo('ports-app', {
+    '.gitpod.yml': [
+      'ports:',
+      '  - port: 8000',
+      '    name: web',
+      '  - port: 8001',
+      '    name: echo',
+      'tasks:',
+      '  - name: servers',
+      '    command: cd "${GITPOD_REPO_ROOT:-.}" && python3 serve.py',
+      '',
+    ].join('\n'),
+    'serve.py': await readFile(new URL('./serve.py', import.meta.url), 'utf8'),
+  });
+  owner.token = (await s.newUser('portowner')).token;
+  other.token = (await s.newUser('portother')).token;
+  owner.cookie = await login('portowner');
+  other.cookie = await login('portother');
+  const created = await s.api('POST', '/api/workspaces', { contextUrl: url }, owner.token);
+  expect(created.status).toBe(202);
+  id = created.body.id;
+  const w = await s.waitForStatus(id, ['running', 'failed'], owner.token);
+  expect(w.status, JSON.stringify(w)).toBe('running');
+  await until('the task servers', async () => (await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).status === 200 && (await request(`/ports/${id}/8002/`, { headers: bearer(owner) })).status === 200);
+});
+
+afterAll(async () => {
+  await s?.close();
+  await git?.close();
+});
+
+describe('HTTP through both URL forms', () => {
+  it('path form strips its prefix, sets X-Forwarded-*, keeps Slipway secrets from the app, rewrites redirects', async () => {
+    const r = await request(`/ports/${id}/8000/hello/world?x=1`, { headers: { cookie: `${owner.cookie}; app=1` } });
+    expect(r.status).toBe(200);
+    expect(r.json.path).toBe('/hello/world?x=1');
+    expect(r.json.headers['x-forwarded-prefix']).toBe(`/ports/${id}/8000`);
+    expect(r.json.headers['x-forwarded-host']).toBe(`127.0.0.1:${port}`);
+    expect(r.json.headers['x-forwarded-proto']).toBe('http');
+    expect(r.json.headers.cookie).toBe('app=1');
+    const withToken = await request(`/ports/${id}/8000/`, { headers: bearer(owner) });
+    expect(withToken.json.headers.authorization).toBeUndefined();
+    const redirect = await request(`/ports/${id}/8000/redirect`, { headers: bearer(owner) });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe(`/ports/${id}/8000/landed`);
+    const post = await request(`/ports/${id}/8000/echo`, { method: 'POST', headers: { ...bearer(owner), 'content-type': 'application/json' }, body: '{"raw":"body"}' });
+    expect(post.text).toBe('{"raw":"body"}');
+  });
+
+  it('subdomain form passes the whole path, /api/ included, to the app', async () => {
+    const r = await request('/api/anything?y=2', { host: sub(8000), headers: { cookie: owner.cookie } });
+    expect(r.status).toBe(200);
+    expect(r.json.path).toBe('/api/anything?y=2');
+    expect(r.json.headers['x-forwarded-prefix']).toBeUndefined();
+    expect(r.json.headers['x-forwarded-host']).toBe(sub(8000));
+    expect(r.json.headers.host).toBe(sub(8000));
+  });
+
+  it('WebSocket echo through both forms', async () => {
+    expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), 'hello path')).toBe('hello path');
+    expect(await wsEcho(`ws://127.0.0.1:${port}/socket`, { host: sub(8001), cookie: owner.cookie }, 'hello subdomain')).toBe('hello subdomain');
+    const big = 'z'.repeat(200_000);
+    expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), big)).toBe(big);
+  });
+
+  it('a port with nothing listening answers 502 with a page that retries', async () => {
+    const r = await request(`/ports/${id}/8009/`, { headers: bearer(owner) });
+    expect(r.status).toBe(502);
+    expect(r.json.code).toBe('SLIPWAY_PORT_UNREACHABLE');
+    const page = await request(`/ports/${id}/8009/`, { headers: { cookie: owner.cookie, accept: 'text/html' } });
+    expect(page.status).toBe(502);
+    expect(page.text).toContain('http-equiv="refresh"');
+  });
+});
+
+describe('visibility', () => {
+  it('private: no session → 401 or a login redirect; owner → 200; another user → 404', async () => {
+    expect((await request(`/ports/${id}/8000/`)).status).toBe(401);
+    expect((await request('/', { host: sub(8000) })).status).toBe(401);
+    const nav = await request(`/ports/${id}/8000/page?q=1`, { headers: { accept: 'text/html' } });
+    expect(nav.status).toBe(302);
+    expect(nav.headers.location).toBe(`${s.baseUrl}/login?next=${encodeURIComponent(`/ports/${id}/8000/page?q=1`)}`);
+    expect((await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie } })).status).toBe(200);
+    expect((await request('/', { host: sub(8000), headers: { cookie: owner.cookie } })).status).toBe(200);
+    expect((await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie } })).status).toBe(404);
+    expect((await request(`/ports/${id}/8000/`, { headers: bearer(other) })).status).toBe(404);
+    expect((await request('/', { host: sub(8000), headers: { cookie: other.cookie } })).status).toBe(404);
+    await expect(wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, {}, 'x')).rejects.toThrow(/401/);
+    await expect(wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(other), 'x')).rejects.toThrow(/404/);
+  });
+
+  it('a port subdomain the session cookie does not reach gets the session through a one-time handoff', async () => {
+    const nav = await request('/deep/page?a=b', { host: sub(8000), headers: { accept: 'text/html' } });
+    expect(nav.status).toBe(302);
+    const handoff = new URL(nav.headers.location!);
+    expect(handoff.pathname).toBe('/ports-auth');
+    const anonymous = await request(handoff.pathname + handoff.search);
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.location).toContain('/login?next=');
+    expect((await request(handoff.pathname + handoff.search, { headers: { cookie: other.cookie } })).status).toBe(404);
+    const minted = await request(handoff.pathname + handoff.search, { headers: { cookie: owner.cookie } });
+    expect(minted.status).toBe(302);
+    const landing = new URL(minted.headers.location!);
+    expect(landing.host).toBe(sub(8000));
+    expect(landing.pathname).toBe('/__slipway/auth');
+    const landed = await request(landing.pathname + landing.search, { host: sub(8000) });
+    expect(landed.status).toBe(302);
+    expect(landed.headers.location).toBe('/deep/page?a=b');
+    const cookie = landed.headers['set-cookie']![0]!.split(';')[0]!;
+    expect(landed.headers['set-cookie']![0]).not.toMatch(/Domain=/i);
+    const page = await request('/deep/page?a=b', { host: sub(8000), headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.json.headers.cookie).toBeUndefined();
+    // One time only.
+    expect((await request(landing.pathname + landing.search, { host: sub(8000) })).status).toBe(400);
+  });
+
+  it('the owner flips a port to public at run time (audited); then anyone with the URL gets in', async () => {
+    expect((await s.api('PATCH', `/api/workspaces/${id}/ports/8000`, { visibility: 'public' }, other.token)).status).toBe(404);
+    expect((await s.api('PATCH', `/api/workspaces/${id}/ports/8000`, { visibility: 'open' }, owner.token)).status).toBe(400);
+    const flipped = await s.api('PATCH', `/api/workspaces/${id}/ports/8000`, { visibility: 'public' }, owner.token);
+    expect(flipped.status).toBe(200);
+    expect(flipped.body).toEqual({ port: 8000, visibility: 'public' });
+    expect((await request(`/ports/${id}/8000/`)).status).toBe(200);
+    expect((await request('/', { host: sub(8000) })).status).toBe(200);
+    expect((await request(`/ports/${id}/8000/`, { headers: bearer(other) })).status).toBe(200);
+    expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, {}, 'x').catch((e: Error) => e.message)).toMatch(/401/);
+    const w = await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token);
+    expect(w.body.ports.find((p: { port: number }) => p.port === 8000).visibility).toBe('public');
+    await s.api('PATCH', `/api/workspaces/${id}/ports/8000`, { visibility: 'private' }, owner.token);
+    expect((await request(`/ports/${id}/8000/`)).status).toBe(401);
+  });
+});
+
+describe('declared and detected ports', () => {
+  it('lists declared ports with both URLs, and a loopback-only server as detected, private and reachable', async () => {
+    const w = await until('port 8002 detected', async () => {
+      const r = await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token);
+      return r.body.ports.some((p: { port: number }) => p.port === 8002) ? r.body : null;
+    });
+    const web = w.ports.find((p: { port: number }) => p.port === 8000);
+    expect(web).toMatchObject({ declared: true, name: 'web', url: `${s.baseUrl}/ports/${id}/8000/`, subdomainUrl: `http://8000-${id}.localhost:${port}/` });
+    expect(w.ports.find((p: { port: number }) => p.port === 8002)).toMatchObject({ declared: false, visibility: 'private', url: `${s.baseUrl}/ports/${id}/8002/` });
+    const r = await request(`/ports/${id}/8002/through-loopback`, { headers: bearer(owner) });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ port: 8002, path: '/through-loopback' });
+    expect((await request('/x', { host: sub(8002), headers: { cookie: owner.cookie } })).json.path).toBe('/x');
+  });
+
+  it('a server started from a terminal on an undeclared port appears in the list and is reachable', async () => {
+    const opened = await s.api('POST', `/api/workspaces/${id}/terminals`, {}, owner.token);
+    expect(opened.status).toBe(201);
+    const terminal = await connectTerminal(s.baseUrl, id, opened.body.id, { token: owner.token });
+    terminal.send('python3 -m http.server 8003 --bind 0.0.0.0\n');
+    const started = Date.now();
+    await until('port 8003 listed', async () => (await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token)).body.ports.some((p: { port: number }) => p.port === 8003));
+    console.log(`port 8003 detected ${((Date.now() - started) / 1000).toFixed(1)} s after the command was typed`);
+    const r = await request(`/ports/${id}/8003/`, { headers: bearer(owner) });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('Directory listing');
+    await terminal.close();
+  });
+});
+
+describe('streaming', () => {
+  it('streams 200 MB through the proxy without the server holding it in memory', async () => {
+    const [container] = await s.app.services.runtime.listContainers({ 'slipway.workspace': id });
+    const ip = (await s.app.services.runtime.inspectContainer(container!.id))!.ip!;
+    const direct = await download(`http://${ip}:8000/big`, {});
+    const proxied = await download(`http://127.0.0.1:${port}/ports/${id}/8000/big`, bearer(owner));
+    const mb = 200;
+    console.log(JSON.stringify({
+      directMBps: +(mb / direct.seconds).toFixed(1),
+      proxiedMBps: +(mb / proxied.seconds).toFixed(1),
+      proxiedSeconds: proxied.seconds,
+      rssGrowthMb: +proxied.rssGrowthMb.toFixed(1),
+    }));
+    expect(direct.bytes).toBe(200 * 1024 * 1024);
+    expect(proxied.bytes).toBe(200 * 1024 * 1024);
+    expect(proxied.rssGrowthMb).toBeLessThan(30);
+  });
+});
+
+describe('a stopped workspace', () => {
+  it('answers with a page that offers to start it, and the button starts it', async () => {
+    expect((await s.api('POST', `/api/workspaces/${id}/stop`, {}, owner.token)).status).toBe(200);
+    await s.waitForStatus(id, ['stopped'], owner.token);
+    const page = await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie, accept: 'text/html' } });
+    expect(page.status).toBe(503);
+    expect(page.text).toContain('slipway-action');
+    expect((await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).json.code).toBe('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING');
+    const strangers = await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie, accept: 'text/html' } });
+    expect(strangers.status).toBe(404);
+    const start = await request(`/ports/${id}/8000/`, { method: 'POST', headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'slipway-action=start' });
+    expect(start.status).toBe(303);
+    await s.waitForStatus(id, ['running'], owner.token);
+    await until('the server again after start', async () => (await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).status === 200);
+  });
+});
