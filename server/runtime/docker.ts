@@ -107,6 +107,17 @@ export function createRuntime(options: RuntimeOptions) {
       }
     },
 
+    /** The image's own environment (Config.Env), for `${containerEnv:...}` in definitions. */
+    async imageEnv(ref: string): Promise<Record<string, string>> {
+      const info = await docker.getImage(ref).inspect();
+      const env: Record<string, string> = {};
+      for (const entry of info.Config?.Env ?? []) {
+        const eq = entry.indexOf('=');
+        if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+      }
+      return env;
+    },
+
     async imageUser(ref: string): Promise<string> {
       const info = await docker.getImage(ref).inspect();
       return info.Config?.User || 'root';

@@ -7,7 +7,9 @@ import type { Duplex } from 'node:stream';
 import { createRingBuffer } from './ring-buffer.js';
 
 export const SCROLLBACK_BYTES = 256 * 1024;
-/** A client that has this much unsent output queued is too slow and is dropped. */
+/** A client with this much unsent output is "backed up". */
+export const BACKED_UP_BYTES = 1024 * 1024;
+/** A backed-up client this far behind while another keeps up is dropped. */
 export const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
 
 export interface TerminalClient {
@@ -46,21 +48,47 @@ export function createTerminal(
   let exitCode: number | null = null;
   if (hooks.preamble && hooks.preamble.length > 0) ring.write(hooks.preamble);
 
-  function broadcast(chunk: Buffer) {
-    for (const client of clients) {
-      if (client.bufferedBytes() > SLOW_CLIENT_BYTES) {
-        // Never let one slow reader hold up the process or the other clients.
-        clients.delete(client);
-        client.close(4008, 'too slow: output was dropped; reconnect to get the latest screen');
-        continue;
+  let paused = false;
+  let drainTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Flow control, as a local terminal has it: while every client is backed
+   * up, stop reading the process's output (the TTY then blocks the writer).
+   * A client far behind while another keeps up is dropped instead, so one
+   * slow reader never holds up the others.
+   */
+  function applyBackpressure() {
+    if (clients.size === 0) return resume();
+    let anyKeepingUp = false;
+    for (const client of clients) if (client.bufferedBytes() <= BACKED_UP_BYTES) anyKeepingUp = true;
+    if (anyKeepingUp) {
+      for (const client of clients) {
+        if (client.bufferedBytes() > SLOW_CLIENT_BYTES) {
+          clients.delete(client);
+          client.close(4008, 'too slow: output was dropped; reconnect to get the latest screen');
+        }
       }
-      client.sendData(chunk);
+      return resume();
     }
+    if (!paused) {
+      paused = true;
+      process.stream.pause();
+      drainTimer = setInterval(applyBackpressure, 10);
+    }
+  }
+
+  function resume() {
+    if (!paused) return;
+    paused = false;
+    if (drainTimer) clearInterval(drainTimer);
+    drainTimer = null;
+    process.stream.resume();
   }
 
   process.stream.on('data', (chunk: Buffer) => {
     ring.write(chunk);
-    broadcast(chunk);
+    for (const client of clients) client.sendData(chunk);
+    applyBackpressure();
   });
   process.stream.on('error', () => {});
 
@@ -83,6 +111,7 @@ export function createTerminal(
       hooks.onActivity?.();
       return () => {
         clients.delete(client);
+        applyBackpressure();
       };
     },
     input(data: Buffer | string): void {
@@ -98,6 +127,7 @@ export function createTerminal(
     close(reason: string): void {
       for (const client of clients) client.close(1001, reason);
       clients.clear();
+      resume();
       process.stream.destroy();
     },
     scrollback(): Buffer {

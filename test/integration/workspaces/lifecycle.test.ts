@@ -47,7 +47,7 @@ describe('devcontainer.json lifecycle', () => {
       '.devcontainer/devcontainer.json': `{
         // JSONC, as people write it
         "image": "slipway/workspace-base",
-        "containerEnv": { "FROM_DEVCONTAINER": "yes" },
+        "containerEnv": { "FROM_DEVCONTAINER": "yes", "WITH_PATH": "\${containerEnv:PATH}:/opt/extra" },
         "onCreateCommand": "echo on-create >> /workspace/lifecycle",
         "updateContentCommand": ["sh", "-c", "echo update-content >> /workspace/lifecycle"],
         "postCreateCommand": { "a": "echo post-create-a >> /workspace/lifecycle-a", "b": "echo post-create-b >> /workspace/lifecycle-b" },
@@ -61,6 +61,8 @@ describe('devcontainer.json lifecycle', () => {
     expect(w.tasks).toEqual([expect.objectContaining({ name: 'postStartCommand' })]);
     await expect.poll(() => exec(s, w.id, 'cat /workspace/lifecycle'), { timeout: 10_000 }).toBe('on-create\nupdate-content\npost-start\n');
     expect(await exec(s, w.id, 'cat /workspace/lifecycle-a /workspace/lifecycle-b')).toBe('post-create-a\npost-create-b\n');
+    // ${containerEnv:PATH} is the image's own PATH.
+    expect(await exec(s, w.id, 'echo "$WITH_PATH"')).toMatch(/^\/usr\/local\/sbin:.*:\/bin:\/opt\/extra\n$/);
     const log = (await s.api('GET', `/api/workspaces/${w.id}/logs`)).text;
     expect(log).toContain('onCreateCommand');
     const shell = w.terminals.find((t: any) => t.kind === 'shell');

@@ -60,6 +60,24 @@ describe('terminal', () => {
     expect(terminal.info().state).toBe('exited');
   });
 
+  it('pauses the process while its only client is backed up, and resumes when it drains', async () => {
+    const stream = new PassThrough();
+    const terminal = createTerminal({ id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
+      { stream, resize: async () => {}, exited: new Promise(() => {}) });
+    let queued = 4 * 1024 * 1024;
+    const got: Buffer[] = [];
+    let closed = false;
+    terminal.attach({ sendData: (d) => got.push(d), sendControl: () => {}, bufferedBytes: () => queued, close: () => { closed = true; } });
+    stream.push(Buffer.from('burst'));
+    await new Promise((r) => setImmediate(r));
+    expect(stream.isPaused()).toBe(true);
+    expect(closed).toBe(false);
+    queued = 0;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(stream.isPaused()).toBe(false);
+    expect(Buffer.concat(got).toString()).toBe('burst');
+  });
+
   it('drops a slow client without holding up a fast one', async () => {
     const stream = new PassThrough();
     const terminal = createTerminal({ id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
