@@ -63,7 +63,7 @@ export function createPortHttp(deps: PortHttpDeps) {
     // A bearer header that authenticated to Slipway is ours, not the app's: never forward it.
     const header = req.headers.authorization;
     const slipwayBearer = typeof header === 'string' && /^bearer\s+/i.test(header) && auth.userForToken(header.replace(/^bearer\s+/i, '').trim()) !== null;
-    return { connect: () => ports.connect(record, address.port), path: address.path, prefix: address.prefix, proto, stripCookies: [SESSION_COOKIE], stripAuthorization: slipwayBearer };
+    return { connect: () => ports.connect(record, address.port), path: address.path, prefix: address.prefix, proto, stripCookies: [SESSION_COOKIE], stripAuthorization: slipwayBearer, onTraffic: () => ports.activity(record.id) };
   }
 
   async function readSmallBody(req: IncomingMessage): Promise<string> {

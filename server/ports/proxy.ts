@@ -21,6 +21,8 @@ export interface ProxyTarget {
   stripCookies: string[];
   /** Drop the Authorization header (it carried a Slipway token, not the app's own credentials). */
   stripAuthorization: boolean;
+  /** Called as bytes flow (the caller throttles): a long download or an open hot-reload socket is activity too. */
+  onTraffic?: () => void;
 }
 
 // RFC 9110 hop-by-hop headers: they describe one connection, not the message.
@@ -105,6 +107,7 @@ export async function proxyHttp(req: IncomingMessage, res: ServerResponse, targe
       // Streamed responses (SSE, logs) must not wait for a buffer to fill.
       res.flushHeaders();
       upstream.pipe(res);
+      if (target.onTraffic) upstream.on('data', target.onTraffic);
       upstream.on('error', () => res.destroy());
       upstream.on('aborted', () => res.destroy());
       res.on('finish', finish);
@@ -147,4 +150,8 @@ export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: B
   client.on('close', close);
   upstream.pipe(client);
   client.pipe(upstream);
+  if (target.onTraffic) {
+    upstream.on('data', target.onTraffic);
+    client.on('data', target.onTraffic);
+  }
 }
