@@ -68,11 +68,20 @@ describe('web UI: projects and prebuilds', () => {
   });
 
   it('lists the prebuild on the project page and the dashboard', async () => {
-    await page.click('text=Project');
+    await page.click('main a[href^="/projects/"]');
     await page.waitForSelector('table [data-status=ready]');
     expect(await page.locator('table tbody tr').first().innerText()).toContain('main');
     await page.click('nav >> text=Workspaces');
     await page.waitForSelector('.projects .branch:has-text("main") [data-status=ready]');
     await screenshot(page, 'dashboard-projects');
+  });
+
+  it('a workspace for the prebuilt branch says it started from the prebuild', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${server.baseUrl}/#${repoUrl}`);
+    await page.waitForURL(/\/w\/[a-z0-9]+$/);
+    await page.waitForSelector('.ws-actions [data-status=running]', { timeout: 180_000 });
+    expect(await page.locator('.ws-title').innerText()).toContain('started from a prebuild');
+    await screenshot(page, 'workspace-from-prebuild');
   });
 });

@@ -15,10 +15,12 @@ const GITPOD_YML = `tasks:
   - name: app
     init: echo "installing dependencies"
     command: echo "app task ready"
+  - name: site
+    command: mkdir -p /tmp/site && echo '<h1>hello from port 3000</h1>' > /tmp/site/index.html && python3 -m http.server 3000 --directory /tmp/site
 ports:
   - port: 3000
-    name: web
-    onOpen: ignore
+    name: site
+    onOpen: open-preview
 `;
 
 /** A line of the terminal that is exactly `text` (not the echoed command line). */
@@ -68,6 +70,14 @@ describe('web UI: a workspace in the browser', () => {
     await page.keyboard.press('Enter');
     await waitFor(() => terminalText(page), (t) => hasLine(t, '42'), '42 in the terminal');
     await screenshot(page, 'workspace-terminal');
+  });
+
+  it('the ports panel links the port and opens its preview once it answers', async () => {
+    const port = page.locator('[data-testid=ports] li', { hasText: '3000' });
+    expect(await port.locator('a').getAttribute('href')).toBe(`${server.baseUrl}/ports/${workspaceId}/3000/`);
+    expect(await port.innerText()).toContain('private');
+    await port.locator('text=answering').waitFor({ timeout: 60_000 });
+    await page.frameLocator('.preview iframe').locator('h1:has-text("hello from port 3000")').waitFor();
   });
 
   it('after a reload the terminal shows what was there', async () => {
@@ -126,6 +136,37 @@ describe('web UI: a workspace in the browser', () => {
     await page.keyboard.type('echo second-$((1+1))');
     await page.keyboard.press('Enter');
     await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'second-2'), 'output in the second terminal');
+    // Ctrl-C interrupts the foreground process, as in a local terminal.
+    await page.keyboard.type('sleep 30');
+    await page.keyboard.press('Enter');
+    await new Promise((r) => setTimeout(r, 500));
+    await page.keyboard.press('Control+C');
+    await page.keyboard.type('echo "rc=$?"');
+    await page.keyboard.press('Enter');
+    await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'rc=130'), 'the interrupted sleep', 10_000);
+
+    // Pasting types the clipboard into the shell.
+    await page.evaluate(`navigator.clipboard.writeText('echo pasted-$((5+5))')`); // runs in the page
+    await page.keyboard.press('Control+Shift+V');
+    await page.keyboard.press('Enter');
+    await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'pasted-10'), 'the pasted command', 10_000);
+
+    // The size follows the window, and the shell is told.
+    const sttySize = async () => {
+      await page.keyboard.type('clear; stty size');
+      await page.keyboard.press('Enter');
+      const screen = await waitFor(() => terminalText(page, id!), (t) => /^\d+ \d+$/m.test(t), 'stty size', 10_000);
+      const [rows, cols] = /^(\d+) (\d+)$/m.exec(screen)!.slice(1).map(Number);
+      return { rows: rows!, cols: cols! };
+    };
+    const before = await sttySize();
+    await page.setViewportSize({ width: 1000, height: 640 });
+    await new Promise((r) => setTimeout(r, 600));
+    const after = await sttySize();
+    expect(after.cols).toBeLessThan(before.cols);
+    expect(after.rows).toBeLessThan(before.rows);
+    await page.setViewportSize({ width: 1360, height: 860 });
+
     // A shell that ends says how, and offers a new one.
     await page.keyboard.type('exit 3');
     await page.keyboard.press('Enter');

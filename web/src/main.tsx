@@ -1,5 +1,4 @@
 /** The app shell: who is signed in, the header, and which page a path shows. */
-import '@xterm/xterm/css/xterm.css';
 import './styles.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';

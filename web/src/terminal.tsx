@@ -4,9 +4,8 @@
  * The server replays the scrollback on every attach, so a (re)connect clears
  * the screen first and the replay redraws what was there.
  */
-import { FitAddon } from '@xterm/addon-fit';
-import { WebLinksAddon } from '@xterm/addon-web-links';
-import { Terminal } from '@xterm/xterm';
+import type { FitAddon } from '@xterm/addon-fit';
+import type { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import type { TerminalInfo } from './api-types.js';
@@ -49,8 +48,23 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
   const [conn, setConnState] = useState<Conn>({ state: 'connecting', attempt: 0 });
   const onState = useRef(props.onState);
   onState.current = props.onState;
+  const active = useRef(props.active);
+  active.current = props.active;
 
   useEffect(() => {
+    let cleanup = () => {};
+    let unmounted = false;
+    void import('./xterm.js').then((xterm) => {
+      if (!unmounted) cleanup = setup(xterm);
+    });
+    return () => {
+      unmounted = true;
+      cleanup();
+    };
+  }, [props.workspaceId, props.terminalId]);
+
+  /** Builds the terminal and its connection; returns how to take both down. */
+  function setup({ Terminal, FitAddon, WebLinksAddon }: typeof import('./xterm.js')): () => void {
     const term = new Terminal({
       cursorBlink: true,
       fontFamily: '"JetBrains Mono", "DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, monospace',
@@ -156,7 +170,7 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
       if (host.current && host.current.offsetWidth > 0) fit.fit();
     });
     observer.observe(host.current!);
-    fit.fit();
+    if (host.current!.offsetWidth > 0) fit.fit();
     // Reconnect as soon as the browser is back online instead of waiting out the backoff.
     const online = () => {
       if (current.state === 'disconnected') {
@@ -166,6 +180,7 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
     };
     window.addEventListener('online', online);
     connect();
+    if (active.current) term.focus();
 
     return () => {
       disposed = true;
@@ -177,8 +192,10 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
       resized.dispose();
       socket?.close();
       term.dispose();
+      termRef.current = null;
+      fitRef.current = null;
     };
-  }, [props.workspaceId, props.terminalId]);
+  }
 
   useEffect(() => {
     if (!props.active) return;

@@ -4,7 +4,18 @@ import type { ApiPrebuild } from '../api-types.js';
 import { LogView } from '../log-view.js';
 import { useState } from 'preact/hooks';
 import { ActionButton, ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
-import { prebuildDuration } from './projects.js';
+
+/** Finished prebuilds carry their duration; a running one counts up from its start. */
+export const prebuildDuration = (p: ApiPrebuild) => p.durationMs ?? (p.startedAt && !p.finishedAt ? Date.now() - Date.parse(p.startedAt) : null);
+
+/** `webhook:<provider>`, `poll`, `manual:<userId>` in words. */
+export function triggerText(trigger: string): string {
+  const [kind, detail] = trigger.split(':');
+  if (kind === 'manual') return 'run by hand';
+  if (kind === 'webhook') return `push (${detail ?? 'webhook'})`;
+  if (kind === 'poll') return 'found by polling';
+  return trigger;
+}
 
 export function PrebuildPage({ id }: { id: string }) {
   const [actionError, setError] = useState<unknown>(null);
@@ -29,7 +40,7 @@ export function PrebuildPage({ id }: { id: string }) {
         <ErrorBox error={actionError} />
         {p ? (
           <p class="muted">
-            <a href={`/projects/${p.projectId}`}>Project</a> · {p.trigger} · queued {age(p.createdAt)} · {p.finishedAt ? 'took' : 'running for'} {duration(prebuildDuration(p))}
+            <a href={`/projects/${p.projectId}`}>← Project</a> · {triggerText(p.trigger)} · queued {age(p.createdAt)} · {p.finishedAt ? 'took' : 'running for'} {duration(prebuildDuration(p))}
             {p.imageRef ? (
               <>
                 {' '}

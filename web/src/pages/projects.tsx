@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, errorMessage } from '../api.js';
 import type { ApiPrebuild, ApiProject, ApiProjectInput } from '../api-types.js';
 import { navigate } from '../router.js';
+import { prebuildDuration, triggerText } from './prebuild.js';
 import { ActionButton, CopyButton, ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
 
 const FORGES: { id: keyof ApiProject['webhookUrls']; name: string; how: string }[] = [
@@ -163,8 +164,6 @@ export function ProjectsPage() {
   );
 }
 
-/** Finished prebuilds carry their duration; a running one counts up from its start. */
-export const prebuildDuration = (p: ApiPrebuild) => p.durationMs ?? (p.startedAt && !p.finishedAt ? Date.now() - Date.parse(p.startedAt) : null);
 
 export function ProjectPage({ id }: { id: string }) {
   const project = usePoll(() => api<ApiProject>('GET', `/api/projects/${id}`), 30000, [id]);
@@ -253,7 +252,7 @@ export function ProjectPage({ id }: { id: string }) {
                     <Status value={b.status} />
                   </td>
                   <td class="num">{duration(prebuildDuration(b))}</td>
-                  <td class="muted small">{b.trigger.split(':')[0]}</td>
+                  <td class="muted small">{triggerText(b.trigger)}</td>
                   <td class="muted">{age(b.startedAt ?? b.createdAt)}</td>
                 </tr>
               ))}
