@@ -289,6 +289,13 @@ describe('streaming', () => {
     expect(proxied.bytes).toBe(200 * 1024 * 1024);
     expect(proxied.rssGrowthMb).toBeLessThan(30);
   });
+
+  it('streams 200 MB from a loopback-only server through the in-container forwarder, with backpressure', async () => {
+    const loop = await download(`http://127.0.0.1:${port}/ports/${id}/8002/big`, bearer(owner));
+    console.log(JSON.stringify({ loopbackForwarderMBps: +(200 / loop.seconds).toFixed(1), rssGrowthMb: +loop.rssGrowthMb.toFixed(1) }));
+    expect(loop.bytes).toBe(200 * 1024 * 1024);
+    expect(loop.rssGrowthMb).toBeLessThan(30);
+  });
 });
 
 describe('a stopped workspace', () => {
