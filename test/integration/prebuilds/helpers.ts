@@ -51,7 +51,12 @@ export async function openWorkspace(server: TestServer, contextUrl: string, toke
   const started = Date.now();
   const created = await server.api('POST', '/api/workspaces', { contextUrl }, token);
   if (created.status !== 202) throw new Error(`open failed: ${created.text}`);
-  const workspace = await server.waitForStatus(created.body.id, ['running', 'failed'], token);
+  let workspace = await server.waitForStatus(created.body.id, ['running', 'failed'], token);
+  // `running` comes just before the task terminals are opened: wait for them too.
+  while (workspace.status === 'running' && workspace.tasks.some((t: { terminalId: string | null }) => !t.terminalId)) {
+    await new Promise((r) => setTimeout(r, 50));
+    workspace = (await server.api('GET', `/api/workspaces/${workspace.id}`, undefined, token)).body;
+  }
   return { workspace, wallMs: Date.now() - started };
 }
 
