@@ -59,11 +59,11 @@ export function createPortHttp(deps: PortHttpDeps) {
     res.end();
   }
 
-  function target(record: NonNullable<ReturnType<PortService['workspace']>>, address: PortAddress, req: IncomingMessage): ProxyTarget {
+  function target(record: NonNullable<ReturnType<PortService['workspace']>>, address: PortAddress, req: IncomingMessage, caller: User | null): ProxyTarget {
     // A bearer header that authenticated to Slipway is ours, not the app's: never forward it.
     const header = req.headers.authorization;
     const slipwayBearer = typeof header === 'string' && /^bearer\s+/i.test(header) && auth.userForToken(header.replace(/^bearer\s+/i, '').trim()) !== null;
-    return { connect: () => ports.connect(record, address.port), path: address.path, prefix: address.prefix, proto, stripCookies: [SESSION_COOKIE], stripAuthorization: slipwayBearer, onTraffic: () => ports.activity(record.id) };
+    return { connect: () => ports.connect(record, address.port), path: address.path, prefix: address.prefix, proto, stripCookies: [SESSION_COOKIE], stripAuthorization: slipwayBearer, onTraffic: () => ports.activity(record.id), sandbox: address.prefix !== '' && caller !== null && caller.id !== record.ownerId };
   }
 
   async function readSmallBody(req: IncomingMessage): Promise<string> {
@@ -125,7 +125,7 @@ export function createPortHttp(deps: PortHttpDeps) {
       return sendNotRunning(res, wantsHtml || req.method === 'POST', { ...page, status: record.status, canStart: isOwner });
     }
     ports.activity(record.id);
-    await proxyHttp(req, res, target(record, address, req), () => sendUnreachable(res, wantsHtml, page));
+    await proxyHttp(req, res, target(record, address, req, caller), () => sendUnreachable(res, wantsHtml, page));
   }
 
   return {
@@ -153,7 +153,7 @@ export function createPortHttp(deps: PortHttpDeps) {
       if (access === 'not-found' || !record) return (rejectUpgrade(socket, 404, { code: 'SLIPWAY_WORKSPACE_NOT_FOUND', message: `No workspace "${address.workspaceId}"` }), true);
       if (record.status !== 'running') return (rejectUpgrade(socket, 409, { code: 'SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', message: `The workspace is ${record.status}` }), true);
       ports.activity(record.id);
-      void proxyUpgrade(req, socket, head, target(record, address, req), () => {
+      void proxyUpgrade(req, socket, head, target(record, address, req, caller), () => {
         const text = JSON.stringify({ code: 'SLIPWAY_PORT_UNREACHABLE', message: `Nothing is listening on port ${address.port}` });
         socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
       });

@@ -21,6 +21,12 @@ export interface ProxyTarget {
   stripCookies: string[];
   /** Drop the Authorization header (it carried a Slipway token, not the app's own credentials). */
   stripAuthorization: boolean;
+  /**
+   * Serve the app's pages in a CSP sandbox (an opaque origin). For the path
+   * form seen by someone other than the owner: the app runs on Slipway's own
+   * origin there, where its scripts could use the visitor's session.
+   */
+  sandbox?: boolean;
   /** Called as bytes flow (the caller throttles): a long download or an open hot-reload socket is activity too. */
   onTraffic?: () => void;
 }
@@ -70,8 +76,10 @@ export function rewriteLocation(location: string, prefix: string): string {
   return prefix + location;
 }
 
-function responseHeaders(upstream: IncomingMessage, prefix: string): string[] {
-  const out: string[] = [];
+const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
+
+function responseHeaders(upstream: IncomingMessage, prefix: string, sandbox: boolean): string[] {
+  const out: string[] = sandbox ? ['Content-Security-Policy', SANDBOX] : [];
   const raw = upstream.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
@@ -103,7 +111,7 @@ export async function proxyHttp(req: IncomingMessage, res: ServerResponse, targe
     });
     const finish = () => resolve();
     upstreamReq.on('response', (upstream) => {
-      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, responseHeaders(upstream, target.prefix));
+      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, responseHeaders(upstream, target.prefix, target.sandbox === true));
       // Streamed responses (SSE, logs) must not wait for a buffer to fill.
       res.flushHeaders();
       upstream.pipe(res);

@@ -233,7 +233,12 @@ describe('visibility', () => {
     expect(flipped.body).toEqual({ port: 8000, visibility: 'public' });
     expect((await request(`/ports/${id}/8000/`)).status).toBe(200);
     expect((await request('/', { host: sub(8000) })).status).toBe(200);
-    expect((await request(`/ports/${id}/8000/`, { headers: bearer(other) })).status).toBe(200);
+    const visitor = await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie } });
+    expect(visitor.status).toBe(200);
+    // On Slipway's own origin, another user's session must not be usable by the app's scripts.
+    expect(visitor.headers['content-security-policy']).toMatch(/^sandbox /);
+    expect((await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie } })).headers['content-security-policy']).toBeUndefined();
+    expect((await request('/', { host: sub(8000), headers: { cookie: other.cookie } })).headers['content-security-policy']).toBeUndefined();
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, {}, 'x').catch((e: Error) => e.message)).toMatch(/401/);
     const w = await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token);
     expect(w.body.ports.find((p: { port: number }) => p.port === 8000).visibility).toBe('public');
