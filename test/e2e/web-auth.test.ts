@@ -66,6 +66,20 @@ describe('web UI: sign-in, errors and settings', () => {
     await screenshot(page, 'bad-url');
   });
 
+  it('/#<url> while signed out: sign in first, then the URL is opened', async () => {
+    await page.click('text=Log out');
+    await page.waitForURL(/\/login/);
+    const url = 'ftp://example.invalid/after-login';
+    const expected = (await server.api('POST', '/api/workspaces', { contextUrl: url })).body as { message: string };
+    await page.goto('about:blank');
+    await page.goto(`${server.baseUrl}/#${url}`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'admin-password-1');
+    await page.click('button[type=submit]');
+    await waitFor(() => page.locator('[data-testid=open-error]').innerText(), (t) => t === expected.message, 'the error of the URL opened after login');
+  });
+
   it('settings: an admin creates a user, and an API token is shown once and works', async () => {
     await page.goto(server.baseUrl + '/admin');
     await page.fill('input[placeholder=username]', 'dora');

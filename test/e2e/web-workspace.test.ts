@@ -152,11 +152,15 @@ describe('web UI: a workspace in the browser', () => {
     await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'pasted-10'), 'the pasted command', 10_000);
 
     // The size follows the window, and the shell is told.
+    let probe = 0;
     const sttySize = async () => {
-      await page.keyboard.type('clear; stty size');
+      // A numbered marker, so an older answer still on the screen is never read.
+      probe += 1;
+      const answer = new RegExp(`^size${probe}=(\\d+) (\\d+)$`, 'm');
+      await page.keyboard.type(`echo "size${probe}=$(stty size)"`);
       await page.keyboard.press('Enter');
-      const screen = await waitFor(() => terminalText(page, id!), (t) => /^\d+ \d+$/m.test(t), 'stty size', 10_000);
-      const [rows, cols] = /^(\d+) (\d+)$/m.exec(screen)!.slice(1).map(Number);
+      const screen = await waitFor(() => terminalText(page, id!), (t) => answer.test(t), 'stty size', 10_000);
+      const [rows, cols] = answer.exec(screen)!.slice(1).map(Number);
       return { rows: rows!, cols: cols! };
     };
     const before = await sttySize();

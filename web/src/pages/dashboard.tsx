@@ -221,7 +221,7 @@ function Projects() {
               <a href={`/projects/${project.id}`} class="strong">
                 {project.name}
               </a>
-              <span class="muted small ellipsis"> {project.repoUrl}</span>
+              <span class="muted small ellipsis repo-url">{project.repoUrl}</span>
               <div class="branches">
                 {newest === null ? <span class="muted small">prebuilds unavailable</span> : null}
                 {newest?.length === 0 ? <span class="muted small">no prebuilds yet</span> : null}

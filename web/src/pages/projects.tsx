@@ -81,7 +81,9 @@ function CreateProject({ onCreated }: { onCreated: (p: ApiProject) => void }) {
         <input value={repoUrl} onInput={(e) => setRepoUrl(e.currentTarget.value)} placeholder="https://git.example.com/team/app.git" required spellcheck={false} />
       </label>
       <label>
-        Name <span class="muted">(optional)</span>
+        <span>
+          Name <span class="muted">(optional)</span>
+        </span>
         <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="from the repository" />
       </label>
       <label>
@@ -93,7 +95,9 @@ function CreateProject({ onCreated }: { onCreated: (p: ApiProject) => void }) {
         <input value={poll} onInput={(e) => setPoll(e.currentTarget.value)} type="number" min="0" placeholder="off (webhooks only)" />
       </label>
       <label>
-        Access token <span class="muted">(private repositories)</span>
+        <span>
+          Access token <span class="muted">(private repositories)</span>
+        </span>
         <input value={token} onInput={(e) => setToken(e.currentTarget.value)} type="password" autocomplete="off" />
       </label>
       <div class="wide row">
