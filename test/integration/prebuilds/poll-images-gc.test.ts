@@ -11,7 +11,8 @@ import { startSlipway, type TestServer } from '../../helpers/slipway.js';
 import { openWorkspace, removeSnapshots, waitForPrebuild } from './helpers.js';
 
 const DEFINITION = `image:
-  file: .gitpod.Dockerfile
+  file: .gitpod/Dockerfile
+  context: .gitpod
 tasks:
   - name: build
     init: |
@@ -51,7 +52,7 @@ describe('polling, image cache keys and snapshot GC', () => {
   it('works through three pushes', async () => {
     const { url } = await git.createRepo('imgs', {
       '.gitpod.yml': DEFINITION,
-      '.gitpod.Dockerfile': 'FROM slipway/workspace-base\nRUN echo v1 > /etc/slipway-test-version\n',
+      '.gitpod/Dockerfile': 'FROM slipway/workspace-base\nUSER root\nRUN echo v1 > /etc/slipway-test-version\nUSER slipway\n',
       'README.md': 'one\n',
     });
     const created = await server.api('POST', '/api/projects', { repoUrl: url, prebuildBranches: ['main'], pollIntervalSeconds: 1 });
@@ -65,11 +66,12 @@ describe('polling, image cache keys and snapshot GC', () => {
     // Push 1: picked up by polling.
     const c1 = await git.commit('imgs', { 'src.txt': 'code 1\n' }, 'c1');
     const p1 = await waitForPrebuild(server, (await nextPrebuild(projectId, 1)).id, ['ready', 'failed']);
+    if (p1.status !== 'ready') console.log((await server.api('GET', `/api/prebuilds/${p1.id}/logs`)).text);
     expect(p1).toMatchObject({ status: 'ready', commit: c1, branch: 'main', trigger: 'poll' });
     const w1 = (await openWorkspace(server, url)).workspace;
     expect(w1).toMatchObject({ status: 'running', startedFrom: 'prebuild', image: p1.imageRef });
 
-    // Push 2, an unrelated file: same built image. A start while it builds waits for it.
+    // Push 2, a file outside the build context (.gitpod/): same built image. A start while it builds waits for it.
     const c2 = await git.commit('imgs', { 'README.md': 'two\n' }, 'c2');
     const pending = await nextPrebuild(projectId, 2);
     expect(pending.commit).toBe(c2);
@@ -87,7 +89,7 @@ describe('polling, image cache keys and snapshot GC', () => {
     expect((await server.api('DELETE', `/api/workspaces/${w2.id}`)).status).toBe(204);
 
     // Push 3, a Dockerfile change: a new image.
-    const c3 = await git.commit('imgs', { '.gitpod.Dockerfile': 'FROM slipway/workspace-base\nRUN echo v2 > /etc/slipway-test-version\n' }, 'c3');
+    const c3 = await git.commit('imgs', { '.gitpod/Dockerfile': 'FROM slipway/workspace-base\nUSER root\nRUN echo v2 > /etc/slipway-test-version\nUSER slipway\n' }, 'c3');
     const p3 = await waitForPrebuild(server, (await nextPrebuild(projectId, 3)).id, ['ready', 'failed']);
     expect(p3).toMatchObject({ status: 'ready', commit: c3 });
     expect(p3.baseImageRef).not.toBe(p1.baseImageRef);
