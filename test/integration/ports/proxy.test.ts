@@ -173,6 +173,24 @@ describe('HTTP through both URL forms', () => {
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), big)).toBe(big);
   });
 
+  it('a streamed response reaches the client as it is produced, not when it ends', async () => {
+    const started = Date.now();
+    const firstAt = await new Promise<{ first: number; text: string }>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: `/ports/${id}/8000/stream`, headers: bearer(owner) }, (res) => {
+        let text = '';
+        let first = 0;
+        res.on('data', (c: Buffer) => {
+          if (!first) first = Date.now() - started;
+          text += c.toString('utf8');
+        });
+        res.on('end', () => resolve({ first, text }));
+      }).on('error', reject);
+    });
+    expect(firstAt.first).toBeLessThan(1500);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(firstAt.text).toBe('data: first\n\ndata: second\n\n');
+  });
+
   it('a port with nothing listening answers 502 with a page that retries', async () => {
     const r = await request(`/ports/${id}/8009/`, { headers: bearer(owner) });
     expect(r.status).toBe(502);
@@ -185,18 +203,22 @@ describe('HTTP through both URL forms', () => {
 
 describe('visibility', () => {
   it('private: no session → 401 or a login redirect; owner → 200; another user → 404', async () => {
+    const admin = { id: 'test', username: 'admin', isAdmin: true };
+    const activityBefore = s.app.services.workspaces.record(admin, id).lastActivityAt;
     expect((await request(`/ports/${id}/8000/`)).status).toBe(401);
     expect((await request('/', { host: sub(8000) })).status).toBe(401);
     const nav = await request(`/ports/${id}/8000/page?q=1`, { headers: { accept: 'text/html' } });
     expect(nav.status).toBe(302);
     expect(nav.headers.location).toBe(`${s.baseUrl}/login?next=${encodeURIComponent(`/ports/${id}/8000/page?q=1`)}`);
-    expect((await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie } })).status).toBe(200);
-    expect((await request('/', { host: sub(8000), headers: { cookie: owner.cookie } })).status).toBe(200);
     expect((await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie } })).status).toBe(404);
     expect((await request(`/ports/${id}/8000/`, { headers: bearer(other) })).status).toBe(404);
     expect((await request('/', { host: sub(8000), headers: { cookie: other.cookie } })).status).toBe(404);
     await expect(wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, {}, 'x')).rejects.toThrow(/401/);
     await expect(wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(other), 'x')).rejects.toThrow(/404/);
+    // Refused attempts are not activity: they must not keep someone's workspace from idling out.
+    expect(s.app.services.workspaces.record(admin, id).lastActivityAt).toBe(activityBefore);
+    expect((await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie } })).status).toBe(200);
+    expect((await request('/', { host: sub(8000), headers: { cookie: owner.cookie } })).status).toBe(200);
   });
 
   it('a port subdomain the session cookie does not reach gets the session through a one-time handoff', async () => {

@@ -2,7 +2,7 @@
 # HTTP on 0.0.0.0:8000 (echoes the request, streams /big), a WebSocket echo
 # on 0.0.0.0:8001 (handshake and framing by hand), and HTTP on 127.0.0.1:8002
 # only (reachable just through the loopback forwarder).
-import base64, hashlib, http.server, json, socket, struct, threading
+import base64, hashlib, http.server, json, socket, struct, threading, time
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
@@ -18,6 +18,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             chunk = b'x' * 262144
             for _ in range(size // len(chunk)):
                 self.wfile.write(chunk)
+            return
+        if self.path.startswith('/stream'):
+            # A server-sent-events-like response: the first line must reach the browser long before the end.
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/event-stream')
+            self.send_header('Connection', 'close')
+            self.end_headers()
+            self.wfile.write(b'data: first\n\n')
+            self.wfile.flush()
+            time.sleep(2)
+            self.wfile.write(b'data: second\n\n')
+            self.close_connection = True
             return
         if self.path.startswith('/redirect'):
             self.send_response(302)
