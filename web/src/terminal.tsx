@@ -9,6 +9,7 @@ import type { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import type { TerminalInfo } from './api-types.js';
+import { copyText } from './ui.js';
 
 export type Conn =
   | { state: 'connecting'; attempt: number }
@@ -54,9 +55,12 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
   useEffect(() => {
     let cleanup = () => {};
     let unmounted = false;
-    void import('./xterm.js').then((xterm) => {
-      if (!unmounted) cleanup = setup(xterm);
-    });
+    import('./xterm.js').then(
+      (xterm) => {
+        if (!unmounted) cleanup = setup(xterm);
+      },
+      () => setConnState({ state: 'gone', reason: 'The terminal code could not be loaded; reload the page.' }),
+    );
     return () => {
       unmounted = true;
       cleanup();
@@ -85,7 +89,7 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
     term.attachCustomKeyEventHandler((event) => {
       if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
       if (event.code === 'KeyC') {
-        if (term.hasSelection()) void navigator.clipboard?.writeText(term.getSelection()).catch(() => document.execCommand('copy'));
+        if (term.hasSelection()) void copyText(term.getSelection());
         return false;
       }
       // Returning false lets the browser fire its paste event, which xterm turns into input.
