@@ -5,6 +5,8 @@
  * stream 200 MB through the proxy while watching the server's memory.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -266,6 +268,11 @@ describe('visibility', () => {
     expect(w.body.ports.find((p: { port: number }) => p.port === 8000).visibility).toBe('public');
     await s.api('PATCH', `/api/workspaces/${id}/ports/8000`, { visibility: 'private' }, owner.token);
     expect((await request(`/ports/${id}/8000/`)).status).toBe(401);
+    // The audit log is not on the API: read the store (read-only) as an operator would.
+    const db = new Database(path.join(s.dataDir, 'slipway.db'), { readonly: true });
+    const rows = db.prepare("SELECT detail FROM audit WHERE action = 'port.visibility' AND target = ? ORDER BY id").all(id) as { detail: string }[];
+    db.close();
+    expect(rows.map((r) => JSON.parse(r.detail))).toEqual([{ port: 8000, from: null, to: 'public' }, { port: 8000, from: 'public', to: 'private' }]);
   });
 });
 
