@@ -13,12 +13,12 @@ import { repeat, summarize, type Summary } from '../lib/stats.js';
 
 const IMAGE = 'slipway/workspace-base';
 
-export async function dockerFloor(runs: number): Promise<Summary> {
+export async function dockerFloor(runs: number, image = IMAGE): Promise<Summary> {
   const runtime = createRuntime({ network: 'slipway' });
   await runtime.ensureNetwork();
   const samples = await repeat(runs, async (run) => {
     const started = performance.now();
-    const id = await runtime.createContainer({ name: `slipway-bench-floor-${process.pid}-${run}`, image: IMAGE, hostname: 'floor', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+    const id = await runtime.createContainer({ name: `slipway-bench-floor-${process.pid}-${run}`, image, hostname: 'floor', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
     await runtime.startContainer(id);
     const result = await runtime.exec(id, { cmd: ['echo', 'ready'] });
     const ms = performance.now() - started;

@@ -20,8 +20,11 @@ function untilMarker(onChunk: (listener: (chunk: Buffer) => void) => void, timeo
     onChunk((chunk) => {
       if (!started) started = performance.now();
       bytes += chunk.length;
-      tail = (tail + chunk.toString('latin1')).slice(-64);
-      if (tail.includes(MARK)) {
+      // Search the new chunk joined to the old tail, then keep only a tail: the
+      // marker may arrive together with the next prompt.
+      const window = tail + chunk.toString('latin1');
+      tail = window.slice(-64);
+      if (window.includes(MARK)) {
         clearTimeout(timer);
         resolve({ bytes, ms: performance.now() - started });
       }

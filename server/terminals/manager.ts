@@ -9,8 +9,13 @@ import { createTerminal } from './terminal.js';
 
 export function createTerminalManager(deps: { history?: TerminalStore } = {}) {
   const terminals = new Map<string, Terminal>();
+  let shutDown = false;
   // Sessions of a previous server process did not survive it.
   deps.history?.markAllLost();
+  const record = (work: (history: TerminalStore) => void) => {
+    // After shutdown the store may be closed; the next start marks these lost.
+    if (!shutDown && deps.history) work(deps.history);
+  };
 
   return {
     add(
@@ -21,12 +26,12 @@ export function createTerminalManager(deps: { history?: TerminalStore } = {}) {
       const terminal = createTerminal(meta, process, {
         ...hooks,
         onExit: (code) => {
-          deps.history?.ended(meta.id, 'exited', code);
+          record((h) => h.ended(meta.id, 'exited', code));
           hooks.onExit?.(code);
         },
       });
       terminals.set(meta.id, terminal);
-      deps.history?.opened(meta);
+      record((h) => h.opened(meta));
       return terminal;
     },
     get(id: string): Terminal | undefined {
@@ -41,12 +46,21 @@ export function createTerminalManager(deps: { history?: TerminalStore } = {}) {
       for (const terminal of terminals.values()) if (terminal.info().workspaceId === workspaceId) count += terminal.clientCount();
       return count;
     },
+    /** Server shutdown: end every session (the processes in the containers keep running). */
+    shutdown(): void {
+      for (const [id, terminal] of terminals) {
+        record((h) => h.ended(id, 'lost', null));
+        terminal.close('the server is shutting down');
+      }
+      terminals.clear();
+      shutDown = true;
+    },
     closeWorkspace(workspaceId: string, reason: string): void {
       for (const [id, terminal] of terminals) {
         if (terminal.info().workspaceId !== workspaceId) continue;
         terminal.close(reason);
         terminals.delete(id);
-        deps.history?.ended(id, 'lost', null);
+        record((h) => h.ended(id, 'lost', null));
       }
     },
   };

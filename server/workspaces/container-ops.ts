@@ -41,21 +41,30 @@ export function createContainerOps(deps: { runtime: Runtime; tmpDir: string }) {
     root,
 
     /** Folders, the extra CA bundle, and which shell the image has. */
-    async prepare(containerId: string, options: { extraCaCerts: string | null; user: string }): Promise<{ shell: string }> {
-      await root(containerId, `mkdir -p /workspace ${SLIPWAY_DIR}/tasks && chmod 755 ${SLIPWAY_DIR} ${SLIPWAY_DIR}/tasks`, 'Preparing the container');
+    /**
+     * Folders (plus `dirs`, e.g. the checkout's parent), the extra CA bundle,
+     * and which shell the image has: one exec, since each costs ~100 ms.
+     */
+    async prepare(containerId: string, options: { extraCaCerts: string | null; user: string; dirs?: string[] }): Promise<{ shell: string }> {
       if (options.extraCaCerts) {
-        await runtime.putArchive(containerId, SLIPWAY_DIR, createTar([{ name: 'extra-ca.crt', content: options.extraCaCerts }]));
-        await root(containerId, TRUST_EXTRA_CA, 'Adding the extra CA certificates');
+        await runtime.putArchive(containerId, '/', createTar([{ name: EXTRA_CA_PATH.slice(1), content: options.extraCaCerts }]));
       }
-      const shell = (await root(containerId, 'command -v bash || command -v sh', 'Finding a shell')).trim().split('\n').pop() || '/bin/sh';
+      const dirs = ['/workspace', `${SLIPWAY_DIR}/tasks`, ...(options.dirs ?? [])].map(shellQuote).join(' ');
+      const script = [
+        `mkdir -p ${dirs} && chmod 755 ${SLIPWAY_DIR} ${SLIPWAY_DIR}/tasks`,
+        options.extraCaCerts ? TRUST_EXTRA_CA : '',
+        'command -v bash || command -v sh',
+      ].filter(Boolean).join('\n');
+      const shell = (await root(containerId, script, 'Preparing the container')).trim().split('\n').pop() || '/bin/sh';
       return { shell };
     },
 
     /** Copies a host working tree into the container and gives it to the workspace user. */
-    async copyCheckout(containerId: string, hostDir: string, checkoutPath: string, user: string): Promise<void> {
+    /** `parentReady`: the checkout's parent folder was made by `prepare` already. */
+    async copyCheckout(containerId: string, hostDir: string, checkoutPath: string, user: string, options: { parentReady?: boolean } = {}): Promise<void> {
       const parent = path.posix.dirname(checkoutPath);
       const name = path.posix.basename(checkoutPath);
-      await root(containerId, `mkdir -p ${shellQuote(parent)}`, 'Making the checkout folder');
+      if (!options.parentReady) await root(containerId, `mkdir -p ${shellQuote(parent)}`, 'Making the checkout folder');
       // tar writes the tree under its final name, so the archive extracts in place.
       const tar = spawn('tar', ['-C', path.dirname(hostDir), '--transform', `s,^${path.basename(hostDir).replace(/[,\\]/g, '')},${name.replace(/[,\\&]/g, '')},`, '-cf', '-', path.basename(hostDir)], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';

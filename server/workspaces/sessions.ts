@@ -28,17 +28,25 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
     store.touch(workspaceId);
   }
 
-  async function open(record: WorkspaceRecord, live: LiveContext, terminal: { name: string; kind: 'task' | 'shell'; taskIndex: number | null; rc: string; preamble?: Buffer }): Promise<Terminal> {
-    const id = newId('t');
-    const rcPath = `${SLIPWAY_DIR}/tasks/${id}.rc`;
-    await ops.writeScripts(record.containerId!, [{ name: `${id}.rc`, content: terminal.rc }]);
-    const { cmd, env } = ops.interactiveShell(live.shell, rcPath);
-    // The rc file changes into the work folder; as WorkingDir a missing folder would fail the exec.
-    const session = await runtime.openTty(record.containerId!, { cmd, env, user: live.user, workdir: '/', cols: 120, rows: 32 });
-    return terminals.add(
-      { id, workspaceId: record.id, name: terminal.name, kind: terminal.kind, taskIndex: terminal.taskIndex },
-      session,
-      { onActivity: () => touch(record.id), ...(terminal.preamble ? { preamble: terminal.preamble } : {}) },
+  type TerminalPlan = { name: string; kind: 'task' | 'shell'; taskIndex: number | null; rc: string; preamble?: Buffer };
+
+  /** Writes every rc file in one archive, then opens the TTYs side by side (each exec costs ~100 ms). */
+  async function openAll(record: WorkspaceRecord, live: LiveContext, plans: TerminalPlan[]): Promise<Terminal[]> {
+    const planned = plans.map((plan) => ({ ...plan, id: newId('t') }));
+    await ops.writeScripts(record.containerId!, planned.map((p) => ({ name: `${p.id}.rc`, content: p.rc })));
+    const sessions = await Promise.all(
+      planned.map((p) => {
+        const { cmd, env } = ops.interactiveShell(live.shell, `${SLIPWAY_DIR}/tasks/${p.id}.rc`);
+        // The rc file changes into the work folder; as WorkingDir a missing folder would fail the exec.
+        return runtime.openTty(record.containerId!, { cmd, env, user: live.user, workdir: '/', cols: 120, rows: 32 });
+      }),
+    );
+    return planned.map((p, index) =>
+      terminals.add(
+        { id: p.id, workspaceId: record.id, name: p.name, kind: p.kind, taskIndex: p.taskIndex },
+        sessions[index]!,
+        { onActivity: () => touch(record.id), ...(p.preamble ? { preamble: p.preamble } : {}) },
+      ),
     );
   }
 
@@ -47,37 +55,34 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
     async openStartTerminals(record: WorkspaceRecord, live: LiveContext, options: { runInit: boolean; preambles?: (Buffer | null)[] }): Promise<void> {
       const spec = record.spec!;
       const { workdir } = workspacePaths(spec, record.repoName);
+      const postAttach = lifecycleToShell(spec.lifecycle.postAttach);
       if (spec.tasks.length > 0) {
-        for (const [index, task] of spec.tasks.entries()) {
+        await openAll(record, live, spec.tasks.map((task, index) => {
           const name = task.name ?? `Task ${index + 1}`;
           const preamble = options.preambles?.[index] ?? undefined;
-          await open(record, live, {
-            name,
-            kind: 'task',
-            taskIndex: index,
-            rc: taskRcScript({ task, runInit: options.runInit, workdir, title: name }),
-            ...(preamble ? { preamble } : {}),
-          });
-        }
+          return { name, kind: 'task' as const, taskIndex: index, rc: taskRcScript({ task, runInit: options.runInit, workdir, title: name }), ...(preamble ? { preamble } : {}) };
+        }));
         return;
       }
-      await open(record, live, { name: 'Terminal', kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach: lifecycleToShell(spec.lifecycle.postAttach) }) });
+      const plans: TerminalPlan[] = [{ name: 'Terminal', kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach }) }];
       const postStart = lifecycleToShell(spec.lifecycle.postStart);
       if (postStart) {
-        await open(record, live, {
+        plans.push({
           name: 'postStartCommand',
           kind: 'task',
           taskIndex: 0,
           rc: taskRcScript({ task: { name: 'postStartCommand', before: null, init: null, command: postStart, env: {} }, runInit: false, workdir, title: 'postStartCommand' }),
         });
       }
+      await openAll(record, live, plans);
     },
 
     async openShell(record: WorkspaceRecord, live: LiveContext): Promise<Terminal> {
       const spec = record.spec!;
       const { workdir } = workspacePaths(spec, record.repoName);
       const count = terminals.list(record.id).filter((t) => t.kind === 'shell').length;
-      return open(record, live, { name: `Terminal ${count + 1}`, kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach: lifecycleToShell(spec.lifecycle.postAttach) }) });
+      const [terminal] = await openAll(record, live, [{ name: `Terminal ${count + 1}`, kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach: lifecycleToShell(spec.lifecycle.postAttach) }) }]);
+      return terminal!;
     },
 
     forget(workspaceId: string) {

@@ -156,22 +156,29 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         record.spec = withContainerEnv(definition.spec, await runtime.imageEnv(image.ref));
         apply(record, { type: 'image-ready' });
 
-        await timed(record, log, 'container', 'Creating the container', () => createContainer(record));
-        const user = await resolveUser(record);
-        const { shell } = await ops.prepare(record.containerId!, { extraCaCerts: config.extraCaCerts, user });
-        live.set(record.id, { shell, user });
-
+        // The host-side clone does not need the container: run both at once.
         const { checkout } = workspacePaths(definition.spec, record.repoName);
-        await timed(record, log, 'checkout', `Checking out into ${checkout}`, async () => {
-          const scratch = await ops.scratch(record.id);
-          try {
-            const hostDir = path.join(scratch.dir, record.repoName);
-            await git.createWorkingTree(context.repoUrl, commit, branch, hostDir);
-            await ops.copyCheckout(record.containerId!, hostDir, checkout, user);
-          } finally {
-            await scratch.cleanup();
-          }
-        });
+        const scratch = await ops.scratch(record.id);
+        const hostDir = path.join(scratch.dir, record.repoName);
+        const cloned = git.createWorkingTree(context.repoUrl, commit, branch, hostDir);
+        cloned.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+        let user: string;
+        try {
+          user = await timed(record, log, 'container', 'Creating the container', async () => {
+            await createContainer(record);
+            const user = await resolveUser(record);
+            const { shell } = await ops.prepare(record.containerId!, { extraCaCerts: config.extraCaCerts, user, dirs: [path.posix.dirname(checkout)] });
+            live.set(record.id, { shell, user });
+            return user;
+          });
+          await timed(record, log, 'checkout', `Checking out into ${checkout}`, async () => {
+            await cloned;
+            await ops.copyCheckout(record.containerId!, hostDir, checkout, user, { parentReady: true });
+          });
+        } finally {
+          await cloned.catch(() => {});
+          await scratch.cleanup();
+        }
         const gitConfig = Object.entries(definition.spec.gitConfig);
         if (gitConfig.length > 0) {
           const script = gitConfig.map(([k, v]) => `git config --global ${JSON.stringify(k)} ${JSON.stringify(v)}`).join(' && ');
