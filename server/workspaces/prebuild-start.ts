@@ -94,9 +94,10 @@ export async function startFromPrebuild(ctx: PrebuildStartContext, record: Works
   record.createdOnce = true;
   record.startedFrom = incremental ? 'incremental' : 'prebuild';
   record.prebuild = { id: prebuild.id, commit: prebuild.commit, reason: choice.reason };
-  apply(record, { type: 'container-running' });
+  // Terminals first, then `running`: a client that sees `running` can attach at once.
   await timed(record, log, 'tasks', incremental ? 'Starting the task terminals (init runs again on the snapshot)' : 'Starting the task terminals (init done by the prebuild)', () =>
     sessions.openStartTerminals(record, live.get(record.id)!, { runInit: incremental, preambles: choice.preambles }),
   );
+  apply(record, { type: 'container-running' });
   return true;
 }
