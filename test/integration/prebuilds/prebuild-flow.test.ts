@@ -167,6 +167,23 @@ describe('prebuilds', () => {
     expect(workspace.prebuild).toEqual({ id: null, commit: null, reason: 'none: newest prebuild failed (task "broken" failed with exit code 7)' });
   });
 
+  it('a private repository is fetched with the project\'s access token (prebuild and workspace)', async () => {
+    const { url } = await git.createRepo('private', { '.gitpod.yml': 'tasks:\n  - init: echo private-init > p.txt\n' }, { private: { token: 'tok-private-42' } });
+    const refused = await openWorkspace(server, url);
+    expect(refused.workspace.status).toBe('failed');
+    expect(refused.workspace.statusReason).toMatch(/credentials|auth/i);
+    const p = await project(url, { accessToken: 'tok-private-42' });
+    const manual = await server.api('POST', `/api/projects/${p.id}/prebuilds`, { ref: 'main' });
+    expect(manual.status, manual.text).toBe(201);
+    const ready = await waitForPrebuild(server, manual.body.id, ['ready', 'failed']);
+    expect(ready.status, ready.error).toBe('ready');
+    const { workspace } = await openWorkspace(server, url);
+    expect(workspace).toMatchObject({ status: 'running', startedFrom: 'prebuild' });
+    expect(await inWorkspace(server, workspace.id, 'cat /workspace/private/p.txt')).toBe('private-init\n');
+    // The token never shows in a log.
+    expect((await server.api('GET', `/api/prebuilds/${ready.id}/logs`)).text).not.toContain('tok-private-42');
+  });
+
   it('for comparison: a cold start of the same definition (no project) runs init live', async () => {
     const { url } = await git.createRepo('cold', { 'README.md': 'cold\n', '.gitpod.yml': GITPOD_YML });
     const started = Date.now();
