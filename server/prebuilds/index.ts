@@ -25,6 +25,8 @@ import { createPoller } from './poller.js';
 import { createPrebuildRunner } from './runner.js';
 import { createPrebuildService } from './service.js';
 
+const GC_INTERVAL_MS = 10 * 60_000;
+
 export function createPrebuildsModule(deps: {
   config: Config;
   db: Db;
@@ -82,6 +84,7 @@ export function createPrebuildsModule(deps: {
     },
   });
 
+  let gcTimer: NodeJS.Timeout | null = null;
   return {
     projects,
     prebuilds,
@@ -91,8 +94,14 @@ export function createPrebuildsModule(deps: {
     start() {
       prebuilds.recover();
       poller.start();
+      // GC also runs after each ready prebuild; this pass frees snapshots whose workspace was deleted since.
+      gcTimer = setInterval(() => {
+        for (const project of projectStore.list()) void gc.collect(project.id).catch(() => {});
+      }, GC_INTERVAL_MS);
+      gcTimer.unref();
     },
     async close() {
+      if (gcTimer) clearInterval(gcTimer);
       poller.stop();
       await poller.settle();
       await prebuilds.close();
