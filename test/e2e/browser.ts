@@ -53,6 +53,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** Every test's final page, named after the test: `afterEach(({ task }) => finalScreenshot(page, task.name))`. */
+export async function finalScreenshot(page: Page | undefined, testName: string): Promise<void> {
+  if (!page || page.isClosed()) return;
+  const slug = testName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  await screenshot(page, `final-${slug}`).catch(() => {});
+}
+
 export async function login(page: Page, baseUrl: string, username: string, password: string, next = '/') {
   await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
   await page.fill('input[name=username]', username);

@@ -2,10 +2,10 @@
  * The web UI in headless Chromium, without starting workspaces: sign-in,
  * a wrong password, a bad repository URL, settings and the project pages.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startSlipway, type TestServer } from '../helpers/slipway.js';
-import { ensureWebBuilt, launchBrowser, login, newPage, screenshot, waitFor } from './browser.js';
+import { ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, waitFor } from './browser.js';
 
 describe('web UI: sign-in, errors and settings', () => {
   let server: TestServer;
@@ -17,6 +17,7 @@ describe('web UI: sign-in, errors and settings', () => {
     server = await startSlipway({ SLIPWAY_WEB_DIR: webDir });
     browser = await launchBrowser();
   });
+  afterEach(async ({ task }) => finalScreenshot(page, task.name));
   afterAll(async () => {
     await browser?.close();
     await server?.close();

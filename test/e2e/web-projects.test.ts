@@ -3,11 +3,11 @@
  * secret shown with per-forge lines), run a prebuild by hand, follow its log
  * live, and see its status on the dashboard. Real server, Docker and git.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startGitServer, type GitServer } from '../helpers/git-server.js';
 import { startSlipway, type TestServer } from '../helpers/slipway.js';
-import { ensureWebBuilt, launchBrowser, login, newPage, screenshot, waitFor } from './browser.js';
+import { ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, waitFor } from './browser.js';
 
 describe('web UI: projects and prebuilds', () => {
   let server: TestServer;
@@ -28,6 +28,7 @@ describe('web UI: projects and prebuilds', () => {
     browser = await launchBrowser();
     page = await newPage(browser);
   });
+  afterEach(async ({ task }) => finalScreenshot(page, task.name));
   afterAll(async () => {
     await browser?.close();
     await server?.close();

@@ -5,11 +5,11 @@
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startGitServer, type GitServer } from '../helpers/git-server.js';
 import { startSlipway, type TestServer } from '../helpers/slipway.js';
-import { ensureWebBuilt, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
+import { ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
 
 const GITPOD_YML = `tasks:
   - name: app
@@ -43,6 +43,7 @@ describe('web UI: a workspace in the browser', () => {
     browser = await launchBrowser();
     page = await newPage(browser);
   });
+  afterEach(async ({ task }) => finalScreenshot(page, task.name));
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -122,6 +123,7 @@ describe('web UI: a workspace in the browser', () => {
     await lossy.keyboard.type('echo back-$((3*3))');
     await lossy.keyboard.press('Enter');
     await waitFor(() => terminalText(lossy), (t) => hasLine(t, 'back-9'), 'input after reconnecting');
+    await screenshot(lossy, 'terminal-reconnected');
     await lossy.context().close();
   });
 
