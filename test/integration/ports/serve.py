@@ -9,6 +9,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
     def do_GET(self):
+        if self.headers.get('Upgrade', '').lower() == 'websocket':
+            # Hot-reload style: the WebSocket on the same port as the pages.
+            self.close_connection = True
+            return websocket_frames(self.connection, self.rfile, self.headers['Sec-WebSocket-Key'].encode())
         if self.path.startswith('/big'):
             size = 200 * 1024 * 1024
             self.send_response(200)
@@ -58,9 +62,11 @@ def websocket(conn):
             return
         request += data
     key = [l.split(b':', 1)[1].strip() for l in request.split(b'\r\n') if l.lower().startswith(b'sec-websocket-key:')][0]
+    websocket_frames(conn, conn.makefile('rb'), key)
+
+def websocket_frames(conn, f, key):
     accept = base64.b64encode(hashlib.sha1(key + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest())
     conn.sendall(b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ' + accept + b'\r\n\r\n')
-    f = conn.makefile('rb')
     while True:
         head = f.read(2)
         if len(head) < 2:
