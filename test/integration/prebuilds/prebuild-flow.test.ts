@@ -184,6 +184,23 @@ describe('prebuilds', () => {
     expect((await server.api('GET', `/api/prebuilds/${ready.id}/logs`)).text).not.toContain('tok-private-42');
   });
 
+  it('a devcontainer.json prebuild runs onCreate and updateContent; postCreate runs once at the first start', async () => {
+    const devcontainer = JSON.stringify({
+      image: 'slipway/workspace-base',
+      onCreateCommand: 'echo created >> lifecycle.txt',
+      updateContentCommand: 'echo updated >> lifecycle.txt',
+      postCreateCommand: 'echo post-created >> lifecycle.txt',
+    });
+    const { url } = await git.createRepo('devc', { '.devcontainer/devcontainer.json': devcontainer });
+    const p = await project(url);
+    const ready = await waitForPrebuild(server, (await server.api('POST', `/api/projects/${p.id}/prebuilds`, {})).body.id, ['ready', 'failed']);
+    expect(ready.status, ready.error).toBe('ready');
+    expect(ready.tasks).toEqual([{ name: 'devcontainer', exitCode: 0, durationMs: expect.any(Number) }]);
+    const { workspace } = await openWorkspace(server, url);
+    expect(workspace.startedFrom).toBe('prebuild');
+    expect(await inWorkspace(server, workspace.id, 'cat /workspace/devc/lifecycle.txt')).toBe('created\nupdated\npost-created\n');
+  });
+
   it('for comparison: a cold start of the same definition (no project) runs init live', async () => {
     const { url } = await git.createRepo('cold', { 'README.md': 'cold\n', '.gitpod.yml': GITPOD_YML });
     const started = Date.now();
