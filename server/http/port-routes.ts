@@ -113,7 +113,10 @@ export function createPortHttp(deps: PortHttpDeps) {
     const isOwner = caller !== null && (caller.id === record.ownerId || caller.isAdmin);
     if (record.status !== 'running') {
       const body = req.method === 'POST' ? await readSmallBody(req) : (req.resume(), '');
-      if (isOwner && record.status === 'stopped' && new URLSearchParams(body).get('slipway-action') === 'start') {
+      // Same-origin posts only: another port host of the same domain is same-site, so SameSite=Lax alone would let it through.
+      const origin = req.headers.origin;
+      const sameOrigin = origin === undefined || origin === `${proto}://${req.headers.host}`;
+      if (isOwner && sameOrigin && record.status === 'stopped' && new URLSearchParams(body).get('slipway-action') === 'start') {
         try {
           await deps.workspaces.start(caller!, record.id);
         } catch (error) {

@@ -342,7 +342,12 @@ describe('a stopped workspace', () => {
     expect((await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).json.code).toBe('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING');
     const strangers = await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie, accept: 'text/html' } });
     expect(strangers.status).toBe(404);
-    const start = await request(`/ports/${id}/8000/`, { method: 'POST', headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'slipway-action=start' });
+    const form = { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' };
+    // Another port host is same-site: its pages must not be able to start the owner's workspace.
+    const forged = await request('/', { host: sub(8000), method: 'POST', headers: { ...form, origin: `http://9999-${id}.localhost:${port}` }, body: 'slipway-action=start' });
+    expect(forged.status).toBe(503);
+    expect((await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token)).body.status).toBe('stopped');
+    const start = await request(`/ports/${id}/8000/`, { method: 'POST', headers: { ...form, origin: `http://127.0.0.1:${port}` }, body: 'slipway-action=start' });
     expect(start.status).toBe(303);
     await s.waitForStatus(id, ['running'], owner.token);
     await until('the server again after start', async () => (await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).status === 200);
