@@ -22,7 +22,10 @@ export function LoginPage({ onLogin }: { onLogin: (user: User) => void }) {
     try {
       const { user } = await api<{ user: User }>('POST', '/api/auth/login', { username, password }, { quiet401: true });
       onLogin(user);
-      navigate(nextPath(), { replace: true });
+      const next = nextPath();
+      // Port URLs and the port login handoff are served by the server, not this app: load them for real.
+      if (next.startsWith('/ports/') || next.startsWith('/ports-auth')) location.assign(next);
+      else navigate(next, { replace: true });
     } catch (e) {
       setError(errorMessage(e));
       setBusy(false);
