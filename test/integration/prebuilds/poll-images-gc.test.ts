@@ -95,7 +95,12 @@ describe('polling, image cache keys and snapshot GC', () => {
     expect(p3.baseImageRef).not.toBe(p1.baseImageRef);
 
     // GC ran after p3: p2 (no workspace) is collected, p1 (w1 uses it) is kept.
-    const after = (await server.api('GET', `/api/prebuilds/${p2.id}`)).body;
+    // (GC runs right after p3 is saved as ready: give it a moment.)
+    let after = (await server.api('GET', `/api/prebuilds/${p2.id}`)).body;
+    for (let i = 0; i < 100 && !after.collected; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = (await server.api('GET', `/api/prebuilds/${p2.id}`)).body;
+    }
     expect(after).toMatchObject({ status: 'ready', collected: true, imageRef: null });
     expect(await server.app.services.runtime.imageExists(p2.imageRef)).toBe(false);
     expect(await server.app.services.runtime.imageExists(p1.imageRef)).toBe(true);
