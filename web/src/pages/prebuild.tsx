@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import type { ApiPrebuild } from '../api-types.js';
 import { LogView } from '../log-view.js';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ActionButton, ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
 
 /** Finished prebuilds carry their duration; a running one counts up from its start. */
@@ -19,7 +19,11 @@ export function triggerText(trigger: string): string {
 
 export function PrebuildPage({ id }: { id: string }) {
   const [actionError, setError] = useState<unknown>(null);
-  const { data: p, error, refresh } = usePoll(() => api<ApiPrebuild>('GET', `/api/prebuilds/${id}`), 2000, [id]);
+  const [settled, setSettled] = useState(false);
+  // Fast while it runs; a finished prebuild changes only when it is collected.
+  const { data: p, error, refresh } = usePoll(() => api<ApiPrebuild>('GET', `/api/prebuilds/${id}`), settled ? 30_000 : 2000, [id]);
+  const done = !!p && p.status !== 'queued' && p.status !== 'building';
+  useEffect(() => setSettled(done), [done]);
   return (
     <div class="stack">
       <Section title={p ? `Prebuild ${shortSha(p.commit)} on ${p.branch ?? 'the default branch'}` : 'Prebuild'}
