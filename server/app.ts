@@ -10,6 +10,7 @@ import { createAuthService } from './auth/service.js';
 import { createLogRegistry } from './core/log-stream.js';
 import { createGitMirrors } from './git/index.js';
 import { parseDefinition } from './definition/index.js';
+import { createRepoAccess } from './projects/repo-access.js';
 import { createHttpServer } from './http/server.js';
 import { createPortHttp } from './http/port-routes.js';
 import { createPortService } from './ports/service.js';
@@ -66,7 +67,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
   const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage });
   const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });
   credentialsFor = prebuilds.projects.credentialsFor;
-  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, prebuilds: prebuilds.chooser });
+  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, prebuilds: prebuilds.chooser, repoAccess: createRepoAccess(prebuilds.projects, git) });
 
   const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger });
   workspaces.useDetectedPorts((id) => ports.detectedPorts(id));

@@ -48,6 +48,8 @@ export interface GitMirrors {
   archive(repoUrl: string, commit: string, dir: string): Promise<Readable>;
   createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<void>;
   lsRemote(repoUrl: string): Promise<Map<string, string>>;
+  /** Whether the repository can be read with no credentials at all (cached for a minute). */
+  canReadAnonymously(repoUrl: string): Promise<boolean>;
   isAncestor(repoUrl: string, ancestor: string, descendant: string): Promise<boolean>;
   commitsBetween(repoUrl: string, ancestor: string, descendant: string): Promise<number>;
   log(repoUrl: string, branch: string, n: number): Promise<string[]>;
@@ -326,6 +328,19 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     return heads;
   }
 
+  const anonymous = new Map<string, { readable: boolean; at: number }>();
+  async function canReadAnonymously(repoUrl: string): Promise<boolean> {
+    check(repoUrl);
+    const key = normalizeRepoUrl(repoUrl);
+    const cached = anonymous.get(key);
+    if (cached && Date.now() - cached.at < 60_000) return cached.readable;
+    // No `auth()` config here: exactly what a stranger to the repository would get.
+    const res = await runGit({ args: ['ls-remote', '--heads', '--', repoUrl], timeoutMs: 30_000 });
+    const readable = res.code === 0;
+    anonymous.set(key, { readable, at: Date.now() });
+    return readable;
+  }
+
   async function createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<void> {
     if (branch !== null) assertBranchName(branch);
     const { dir, sha } = await commitOf(repoUrl, commit);
@@ -390,6 +405,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     ...reader,
     createWorkingTree,
     lsRemote,
+    canReadAnonymously,
     isAncestor,
     commitsBetween,
     log,

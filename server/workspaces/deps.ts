@@ -38,6 +38,11 @@ export interface WorkspaceDeps {
   logger: Logger;
   /** Picks a prebuild snapshot to start from (server/prebuilds/chooser.ts); absent: always a cold start. */
   prebuilds?: WorkspacePrebuilds;
+  /**
+   * May this user read this repository? Throws SLIPWAY_GIT_ACCESS_DENIED when
+   * the server holds the repository only through someone else's credentials.
+   */
+  repoAccess?: { check(caller: { id: string; isAdmin: boolean }, repoUrl: string): Promise<void> };
 }
 
 /** What a start learns from the prebuild chooser; `reason` goes to `record.prebuild.reason`. */

@@ -105,6 +105,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
         throw slipwayError('SLIPWAY_WORKSPACE_BAD_REQUEST', 'Send {"contextUrl": "<repository URL>"}', { status: 400 });
       }
       const context = parseContextUrl(contextUrl.trim(), { allowFileUrls: config.allowFileUrls });
+      await deps.repoAccess?.check(caller, context.repoUrl);
       const now = nowIso();
       const record: WorkspaceRecord = {
         id: newId('w'),
