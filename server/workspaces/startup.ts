@@ -120,10 +120,9 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
       const started = Date.now();
       try {
         log.line(`Opening ${record.contextUrl}`);
-        const { commit, branch } = await timed(record, log, 'resolve', `Fetching ${context.repoUrl}`, async () => {
-          await git.ensure(context.repoUrl, { fetch: true });
-          return git.resolve(context.repoUrl, context.ref);
-        }, (r) => `${r.branch ?? 'detached'} @ ${r.commit.slice(0, 12)}`);
+        // resolve fetches what it needs (a branch's newest head, a commit only when missing): one fetch, not two.
+        const { commit, branch } = await timed(record, log, 'resolve', `Fetching ${context.repoUrl}`, () => git.resolve(context.repoUrl, context.ref),
+          (r) => `${r.branch ?? 'detached'} @ ${r.commit.slice(0, 12)}`);
         record.commit = commit;
         record.branch = branch;
         store.save(record);
