@@ -102,6 +102,10 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
       for (const workspace of (await api('GET', '/api/workspaces').catch(() => ({ body: [] }))).body ?? []) {
         await api('DELETE', `/api/workspaces/${workspace.id}`).catch(() => {});
       }
+      // Deleting a project removes its prebuild snapshots (none is in use any more).
+      for (const project of (await api('GET', '/api/projects').catch(() => ({ body: [] }))).body ?? []) {
+        await api('DELETE', `/api/projects/${project.id}`).catch(() => {});
+      }
       await server.stop();
       // Anything the API could not delete (e.g. after a simulated crash) goes too.
       for (const c of await runtime.listContainers({ 'slipway.workspace': '' })) {
