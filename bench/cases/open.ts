@@ -55,7 +55,7 @@ export async function devcontainerCli(runs: number, postCreateCommand: string): 
       const ids = (await run('docker', ['ps', '-aq', '--filter', `label=devcontainer.local_folder=${dir}`], dir)).trim().split('\n').filter(Boolean);
       if (ids.length) await run('docker', ['rm', '-f', ...ids], dir);
       // The CLI builds a `vsc-<folder>-...-uid` image per folder: do not leave them behind.
-      const images = (await run('docker', ['images', '--format', '{{.Repository}}', `vsc-${path.basename(dir).toLowerCase()}*`], dir)).trim().split('\n').filter(Boolean);
+      const images = (await run('docker', ['images', '--format', '{{.Repository}}', '--filter', `reference=vsc-${path.basename(dir).toLowerCase()}*`], dir)).trim().split('\n').filter(Boolean);
       if (images.length) await run('docker', ['rmi', ...images], dir).catch(() => '');
       await rm(dir, { recursive: true, force: true });
     }
