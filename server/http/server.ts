@@ -54,7 +54,6 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
       },
     },
     bodyLimit: 2 * 1024 * 1024,
-    disableRequestLogging: false,
     trustProxy: true,
   });
 
