@@ -77,6 +77,10 @@ export function createPrebuildChooser(deps: {
     const ids = projects.map((p) => p.id);
     const prebuilds: Candidate[] = ids.length === 0 ? [] : store.list({ projectIds: ids });
     const hash = definitionHash(input.spec);
+    const exactOnly: DecideInput = { commit: input.commit, branch: input.branch, definitionHash: hash, baseImageRef: null, hasProject: projects.length > 0, branchPrebuilt: true, prebuilds, distances: {} };
+    // A usable prebuild of this very commit wins whatever else is true: skip the git work below
+    // (default branch, ancestry of up to 20 candidates), which costs ~0.4 s on every prebuilt open.
+    if (decide(exactOnly).kind === 'exact') return exactOnly;
     let branchPrebuilt = false;
     if (input.branch !== null && projects.length > 0) {
       const needsDefault = projects.some((p) => p.prebuildBranches === null);

@@ -85,14 +85,31 @@ export function createTerminal(
     process.stream.resume();
   }
 
+  // Output is coalesced per event-loop turn: Docker hands over many small
+  // chunks, and one WebSocket frame each costs more than the bytes.
+  let pending: Buffer[] = [];
+  let flushScheduled = false;
+  function flush() {
+    flushScheduled = false;
+    if (pending.length === 0) return;
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+    pending = [];
+    for (const client of clients) client.sendData(data);
+    applyBackpressure();
+  }
+
   process.stream.on('data', (chunk: Buffer) => {
     ring.write(chunk);
-    for (const client of clients) client.sendData(chunk);
-    applyBackpressure();
+    pending.push(chunk);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
   });
   process.stream.on('error', () => {});
 
   void process.exited.then((code) => {
+    flush();
     state = 'exited';
     exitCode = code;
     for (const client of clients) client.sendControl({ type: 'exit', code });
@@ -104,6 +121,8 @@ export function createTerminal(
       return { ...meta, state, exitCode, clients: clients.size };
     },
     attach(client: TerminalClient): () => void {
+      // What is pending is in the ring already: send it to the others first, so nobody gets it twice.
+      flush();
       const replay = ring.contents();
       if (replay.length > 0) client.sendData(replay);
       if (state === 'exited') client.sendControl({ type: 'exit', code: exitCode });

@@ -47,15 +47,15 @@ describe('terminal', () => {
     const terminal = createTerminal({ id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
       { stream, resize: async () => {}, exited }, { preamble: Buffer.from('pre|') });
     stream.push(Buffer.from('hello '));
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
     const late = fakeClient();
     terminal.attach(late.client);
     expect(Buffer.concat(late.got).toString()).toBe('pre|hello ');
     stream.push(Buffer.from('world'));
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
     expect(Buffer.concat(late.got).toString()).toBe('pre|hello world');
     exit(3);
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
     expect(late.control).toEqual([{ type: 'exit', code: 3 }]);
     expect(terminal.info().state).toBe('exited');
   });
@@ -69,7 +69,7 @@ describe('terminal', () => {
     let closed = false;
     terminal.attach({ sendData: (d) => got.push(d), sendControl: () => {}, bufferedBytes: () => queued, close: () => { closed = true; } });
     stream.push(Buffer.from('burst'));
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
     expect(stream.isPaused()).toBe(true);
     expect(closed).toBe(false);
     queued = 0;
@@ -87,7 +87,7 @@ describe('terminal', () => {
     terminal.attach(slow.client);
     terminal.attach(fast.client);
     stream.push(Buffer.from('data'));
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
     expect(slow.closed()).toMatch(/too slow/);
     expect(Buffer.concat(fast.got).toString()).toBe('data');
     expect(terminal.clientCount()).toBe(1);
