@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startBenchEnv, openToPrompt } from './lib/environment.js';
 import type { Summary } from './lib/stats.js';
-import { devcontainerCli, dockerFloor, openCold } from './cases/open.js';
+import { devcontainerCli, dockerFloor, dockerFloorConcurrent, openCold } from './cases/open.js';
 import { keystrokeEcho, throughput } from './cases/terminal.js';
 import { concurrentOpens, manyClients, runningMemory } from './cases/scale.js';
 import { parserOnCorpus, serverStart } from './cases/startup.js';
@@ -62,9 +62,12 @@ async function main() {
 
     section('scale');
     const scaleUrl = prebuild.scaleUrl ?? url;
-    const concurrent = await concurrentOpens(env, scaleUrl, quick ? 5 : 20);
+    const many = quick ? 5 : 20;
+    const floorMany = await dockerFloorConcurrent(many, prebuild.snapshot ?? undefined);
+    const concurrent = await concurrentOpens(env, scaleUrl, many);
     results.concurrentOpens = { count: concurrent.ids.length, allRunningMs: concurrent.allRunningMs, perWorkspace: concurrent.perWorkspace, from: prebuild.scaleUrl ? 'prebuild' : 'cold' };
-    rows.push({ figure: `${concurrent.ids.length} opened at once (${prebuild.scaleUrl ? 'prebuild' : 'cold'})`, value: `all running ${(concurrent.allRunningMs / 1000).toFixed(1)} s; p50 ${concurrent.perWorkspace.p50!.toFixed(0)} ms, p95 ${concurrent.perWorkspace.p95.toFixed(0)} ms`, reference: '—', ratio: '' });
+    rows.push({ figure: `${concurrent.ids.length} opened at once (${prebuild.scaleUrl ? 'prebuild' : 'cold'})`, value: `all running ${(concurrent.allRunningMs / 1000).toFixed(1)} s; p50 ${concurrent.perWorkspace.p50!.toFixed(0)} ms, p95 ${concurrent.perWorkspace.p95.toFixed(0)} ms`, reference: `docker floor, ${many} at once: ${(floorMany.allMs / 1000).toFixed(1)} s`, ratio: `${(concurrent.allRunningMs / floorMany.allMs).toFixed(2)}×` });
+    results.dockerFloorConcurrent = { count: many, ...floorMany };
     const memory = await runningMemory(env, scaleUrl, quick ? 10 : 50, [...concurrent.ids, host.workspaceId]);
     results.runningMemory = memory;
     rows.push({ figure: `${memory.running} running`, value: `server RSS ${memory.serverRssMb.toFixed(0)} MB, +${memory.perWorkspaceRssKb.toFixed(0)} KB per workspace`, reference: '—', ratio: '' });

@@ -29,6 +29,24 @@ export async function dockerFloor(runs: number, image = IMAGE): Promise<Summary>
   return summarize(samples, 'ms');
 }
 
+/** The floor for many at once: `count` containers created, started and exec'd in parallel, all done. */
+export async function dockerFloorConcurrent(count: number, image = IMAGE): Promise<{ allMs: number }> {
+  const runtime = createRuntime({ network: 'slipway' });
+  await runtime.ensureNetwork();
+  const started = performance.now();
+  const ids = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const id = await runtime.createContainer({ name: `slipway-bench-floor-many-${process.pid}-${i}`, image, hostname: 'floor', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+      await runtime.startContainer(id);
+      await runtime.exec(id, { cmd: ['echo', 'ready'] });
+      return id;
+    }),
+  );
+  const allMs = performance.now() - started;
+  await Promise.all(ids.map((id) => runtime.removeContainer(id)));
+  return { allMs };
+}
+
 function run(command: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -39,7 +39,7 @@ async function byHand(image: string, init: string): Promise<number> {
   return ms;
 }
 
-export async function prebuildCases(env: BenchEnv, options: { runs: number; quick: boolean; floor: Summary }): Promise<{ rows: Row[]; results: unknown; scaleUrl: string | null }> {
+export async function prebuildCases(env: BenchEnv, options: { runs: number; quick: boolean; floor: Summary }): Promise<{ rows: Row[]; results: unknown; scaleUrl: string | null; snapshot: string | null }> {
   const initSeconds = options.quick ? 3 : 10;
   const init = `sleep ${initSeconds} && echo prebuilt > /workspace/prebuilt.txt`;
   const name = `bench-prebuild-${Date.now()}`;
@@ -91,5 +91,6 @@ export async function prebuildCases(env: BenchEnv, options: { runs: number; quic
     rows,
     results: { initSeconds, openFromPrebuild: open, openTimings: timings, dockerFloorSnapshot: floor, devcontainerCli: cli, prebuildTotal: prebuildSummary, byHand: handSummary, overheadMs: prebuildSummary.median - handSummary.median, webhookToStart: summarize(latency, 'ms') },
     scaleUrl: repo.url,
+    snapshot,
   };
 }
