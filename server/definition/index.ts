@@ -10,6 +10,7 @@ export { specToJSON, definitionHash, prebuildRelevantHash, prebuildRelevantParts
 export {
   resolveContainerEnv,
   resolveContainerEnvDeep,
+  resolveSpecContainerEnv,
   type SubstitutionOptions,
 } from './substitute.js';
 export { MAX_DEFINITION_BYTES, MAX_YAML_ALIASES } from './limits.js';

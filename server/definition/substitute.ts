@@ -13,6 +13,7 @@
  * also left literally, so a later pass or a reader can still see them.
  */
 import path from 'node:path';
+import type { WorkspaceSpec } from './model.js';
 
 export interface SubstitutionOptions {
   /** Values for `${localEnv:VAR}` (and its old alias `${env:VAR}`); missing → the default or ''. */
@@ -102,4 +103,17 @@ export function resolveContainerEnvDeep<T>(value: T, containerEnv: Record<string
     return out as T;
   }
   return value;
+}
+
+/**
+ * A spec with `${containerEnv:VAR}` resolved against the image's own
+ * environment (devcontainer semantics): the env first, then lifecycle
+ * commands and tasks, which may also name the spec's own env. Every path
+ * that puts a spec into a container (cold start, start from a snapshot,
+ * prebuild) calls this once it knows the image.
+ */
+export function resolveSpecContainerEnv(spec: WorkspaceSpec, imageEnv: Record<string, string>): WorkspaceSpec {
+  const env = resolveContainerEnvDeep(spec.env, imageEnv);
+  const all = { ...imageEnv, ...env };
+  return { ...spec, env, lifecycle: resolveContainerEnvDeep(spec.lifecycle, all), tasks: resolveContainerEnvDeep(spec.tasks, all) };
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import type { LogRegistry, LogStream } from '../core/log-stream.js';
-import { definitionHash, discoverDefinition } from '../definition/index.js';
+import { definitionHash, discoverDefinition, resolveSpecContainerEnv } from '../definition/index.js';
 import type { WorkspaceSpec } from '../definition/model.js';
 import type { GitMirrors } from '../git/index.js';
 import type { ImageResolver } from '../images/resolver.js';
@@ -96,12 +96,14 @@ export function createPrebuildRunner(deps: RunnerDeps) {
         const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
         throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`, { status: 422 });
       }
-      const spec = definition.spec;
-      record.definitionHash = definitionHash(spec);
+      // The hash is of the definition as written (the chooser hashes the same); the run uses it resolved.
+      record.definitionHash = definitionHash(definition.spec);
+      let spec = definition.spec;
       store.save(record);
 
       const image = await step(log, signal, 'image', 'Preparing the image', () => images.ensure(spec.image, { repoUrl: record.repoUrl, repoName, commit: record.commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
       record.baseImageRef = image.ref;
+      spec = resolveSpecContainerEnv(spec, await runtime.imageEnv(image.ref));
       store.save(record);
 
       const { checkout } = workspacePaths(spec, repoName);

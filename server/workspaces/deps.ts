@@ -14,7 +14,6 @@ import type { WorkspaceStore } from '../store/workspaces.js';
 import type { TerminalManager } from '../terminals/manager.js';
 
 export interface WorkspaceGit extends RepoContent {
-  ensure(repoUrl: string, options?: { fetch?: boolean }): Promise<unknown>;
   resolve(repoUrl: string, ref: GitRef): Promise<{ commit: string; branch: string | null }>;
   lister(repoUrl: string, commit: string): DefinitionLister;
   createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<unknown>;

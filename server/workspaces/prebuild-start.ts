@@ -12,6 +12,7 @@ import path from 'node:path';
 import { slipwayError } from '../core/errors.js';
 import type { LogStream } from '../core/log-stream.js';
 import { createTar } from '../core/tar.js';
+import { resolveSpecContainerEnv } from '../definition/index.js';
 import type { ContextRef } from '../git/context-url.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import type { ContainerOps } from './container-ops.js';
@@ -43,7 +44,8 @@ export async function startFromPrebuild(ctx: PrebuildStartContext, record: Works
     return false;
   }
   const incremental = choice.kind === 'incremental';
-  const spec = record.spec!;
+  record.spec = resolveSpecContainerEnv(record.spec!, await runtime.imageEnv(prebuild.imageRef));
+  const spec = record.spec;
   log.line(`Starting from prebuild ${prebuild.id} (${choice.reason}): ${prebuild.imageRef}`);
   record.imageRef = prebuild.imageRef;
   record.timings.image = 0;

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import type { LogStream } from '../core/log-stream.js';
-import { discoverDefinition, resolveContainerEnvDeep, type WorkspaceSpec } from '../definition/index.js';
+import { discoverDefinition, resolveSpecContainerEnv } from '../definition/index.js';
 import type { ContextRef } from '../git/context-url.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import type { ContainerOps } from './container-ops.js';
@@ -24,13 +24,6 @@ export interface PhaseApplier {
 }
 
 type EffectPerformer = (record: WorkspaceRecord, effects: Effect[]) => Promise<void>;
-
-/** Resolves `${containerEnv:VAR}` against the image's environment (devcontainer semantics). */
-export function withContainerEnv(spec: WorkspaceSpec, imageEnv: Record<string, string>): WorkspaceSpec {
-  const env = resolveContainerEnvDeep(spec.env, imageEnv);
-  const all = { ...imageEnv, ...env };
-  return { ...spec, env, lifecycle: resolveContainerEnvDeep(spec.lifecycle, all), tasks: resolveContainerEnvDeep(spec.tasks, all) };
-}
 
 export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: SessionOpener, apply: PhaseApplier, live: Map<string, LiveContext>) {
   const { config, store, runtime, git, images } = deps;
@@ -152,7 +145,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
 
         const image = await timed(record, log, 'image', 'Preparing the image', () => images.ensure(definition.spec.image, { repoUrl: context.repoUrl, repoName: record.repoName, commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
         record.imageRef = image.ref;
-        record.spec = withContainerEnv(definition.spec, await runtime.imageEnv(image.ref));
+        record.spec = resolveSpecContainerEnv(definition.spec, await runtime.imageEnv(image.ref));
         apply(record, { type: 'image-ready' });
 
         // The host-side clone does not need the container: run both at once.
