@@ -121,4 +121,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX prebuilds_commit ON prebuilds(commit_sha);
     `,
   },
+  {
+    // Hashes of revoked API tokens: SLIPWAY_ADMIN_TOKEN is re-added at every
+    // start unless its revocation is remembered (issue 12, item 18).
+    version: 3,
+    sql: `
+      CREATE TABLE revoked_tokens (
+        token_hash TEXT PRIMARY KEY,
+        revoked_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
