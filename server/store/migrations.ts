@@ -132,4 +132,21 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    // Port sessions (issue 12, item 1): the credential a port host's cookie
+    // (scope = that host) or a path-form URL key (scope = `/ports/<id>/<port>`)
+    // carries, never the main session id. Each belongs to the login session
+    // it was minted from and ends with it (logout, user deleted: cascade).
+    version: 4,
+    sql: `
+      CREATE TABLE port_sessions (
+        token_hash TEXT PRIMARY KEY,
+        session_hash TEXT NOT NULL REFERENCES sessions(id_hash) ON DELETE CASCADE,
+        scope TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX port_sessions_session ON port_sessions(session_hash);
+    `,
+  },
 ];
