@@ -123,7 +123,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     publicUrl,
     domain,
-    defaultImage: env.SLIPWAY_DEFAULT_IMAGE || 'slipway/workspace-base',
+    defaultImage: env.SLIPWAY_DEFAULT_IMAGE || 'slipway/workspace-full',
     allowFileUrls: boolVar(env, 'SLIPWAY_ALLOW_FILE_URLS', false),
     limits: {
       cpus,

@@ -35,6 +35,8 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
     SLIPWAY_ADMIN_TOKEN: adminToken,
     SLIPWAY_ADMIN_PASSWORD: 'admin-password-1',
     SLIPWAY_LOG_LEVEL: 'warn',
+    // The small image: tests that need toolchains ask for slipway/workspace-full themselves.
+    SLIPWAY_DEFAULT_IMAGE: 'slipway/workspace-base',
     ...env,
   });
   const app = await buildApp(config, { logger: process.env.SLIPWAY_TEST_LOGS ? { level: 'info' } : false });

@@ -10,7 +10,7 @@ describe('config', () => {
       dataDir: '/srv/slipway/data',
       publicUrl: 'http://localhost:8080',
       domain: null,
-      defaultImage: 'slipway/workspace-base',
+      defaultImage: 'slipway/workspace-full',
       allowFileUrls: false,
       idleTimeoutMs: 30 * 60_000,
       limits: { cpus: 0, memoryBytes: 0, pids: 4096 },

@@ -1,0 +1,1 @@
+package warmup; public class Main { public static String hello() { return "hello"; } }
