@@ -45,6 +45,7 @@ export interface GitMirrors {
   readFile(repoUrl: string, commit: string, path: string): Promise<Buffer | null>;
   lister(repoUrl: string, commit: string): FileLister;
   treeId(repoUrl: string, commit: string, dir: string): Promise<string>;
+  objectId(repoUrl: string, commit: string, path: string): Promise<string | null>;
   archive(repoUrl: string, commit: string, dir: string): Promise<Readable>;
   createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<void>;
   lsRemote(repoUrl: string): Promise<Map<string, string>>;

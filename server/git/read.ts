@@ -107,6 +107,14 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     return (await treeOf(repoUrl, commit, folder)).tree;
   }
 
+  /** The object id of a file or folder at a commit (what a build can read from it), or null when absent. */
+  async function objectId(repoUrl: string, commit: string, path: string): Promise<string | null> {
+    const clean = cleanRepoPath(path);
+    const { dir, sha } = await commitOf(repoUrl, commit);
+    const res = await git(dir, ['cat-file', '--batch-check'], clean === '' ? `${sha}^{tree}\n` : `${sha}:${clean}\n`);
+    return objectHeader(res.stdout.toString().trim())?.oid ?? null;
+  }
+
   /** A tar stream of one folder at a commit, entries relative to that folder. */
   async function archive(repoUrl: string, commit: string, folder: string): Promise<Readable> {
     const { dir, tree } = await treeOf(repoUrl, commit, folder);
@@ -131,5 +139,5 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     return out;
   }
 
-  return { listFiles, readFile, lister, treeId, archive };
+  return { listFiles, readFile, lister, treeId, objectId, archive };
 }

@@ -1,12 +1,13 @@
 import { sha256Hex } from '../core/ids.js';
 
 /**
- * Cache key of a built image (DESIGN §4): the Dockerfile's content, the git
- * tree id of the build context, the build args and the target. A change to
- * any file in the context changes the tree id, so it rebuilds; a change
- * elsewhere in the repository does not.
+ * Cache key of a built image (DESIGN §4): the Dockerfile's content, the id of
+ * what it can read from its build context (context-inputs.ts: the context's
+ * tree id, or the ids of the paths its COPY/ADD name), the build args and the
+ * target. A change to a file the build can read rebuilds; a change elsewhere
+ * in the repository does not.
  */
-export function imageCacheKey(input: { dockerfileContent: string | Buffer; contextTreeId: string; args: Record<string, string>; target: string | null; dockerfilePath: string }): string {
+export function imageCacheKey(input: { dockerfileContent: string | Buffer; /** contextInputsId() */ contextTreeId: string; args: Record<string, string>; target: string | null; dockerfilePath: string }): string {
   const args = Object.keys(input.args).sort().map((k) => `${k}=${input.args[k]}`).join('\n');
   return sha256Hex('slipway-image-v1', input.dockerfilePath, input.dockerfileContent, input.contextTreeId, args, input.target ?? '');
 }

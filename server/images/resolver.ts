@@ -10,10 +10,12 @@ import { slipwayError } from '../core/errors.js';
 import type { ImageSource } from '../definition/model.js';
 import type { Runtime } from '../runtime/docker.js';
 import { builtImageTag, imageCacheKey } from './cache-key.js';
+import { contextInputs, contextInputsId, dockerfileOnlyContext } from './context-inputs.js';
 
 /** What the resolver needs of the git mirror. */
 export interface RepoContent {
   treeId(repoUrl: string, commit: string, dir: string): Promise<string>;
+  objectId(repoUrl: string, commit: string, path: string): Promise<string | null>;
   readFile(repoUrl: string, commit: string, file: string): Promise<Buffer | null>;
   archive(repoUrl: string, commit: string, dir: string): Promise<Readable> | Readable;
 }
@@ -54,8 +56,10 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     if (relative.startsWith('..')) {
       throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT', `The Dockerfile "${source.dockerfile}" lies outside its build context "${contextDir}". Move the context up (e.g. "context": "..") so that it contains the Dockerfile.`, { status: 422 });
     }
-    const treeId = await repos.treeId(ctx.repoUrl, ctx.commit, contextDir);
-    const key = imageCacheKey({ dockerfileContent, contextTreeId: treeId, args: source.args, target: source.target, dockerfilePath: source.dockerfile });
+    // Keyed on what the Dockerfile can read from its context, not the whole context (often the repository root).
+    const inputs = contextInputs(dockerfileContent.toString('utf8'));
+    const contextId = await contextInputsId(repos, { ...ctx, contextDir }, inputs);
+    const key = imageCacheKey({ dockerfileContent, contextTreeId: contextId, args: source.args, target: source.target, dockerfilePath: source.dockerfile });
     const tag = builtImageTag(ctx.repoName, key);
     if (await runtime.imageExists(tag)) {
       onLog(`Image ${tag} is up to date (cache key ${key.slice(0, 12)}): no build needed\n`);
@@ -70,7 +74,8 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
       onLog(`Building ${source.dockerfile} (context ${contextDir}) as ${tag}\n`);
       await runtime.buildImage(
         {
-          context: await repos.archive(ctx.repoUrl, ctx.commit, contextDir),
+          // A Dockerfile that copies nothing gets itself as the whole context: no archive of the repository.
+          context: inputs !== null && inputs.length === 0 ? dockerfileOnlyContext(relative, dockerfileContent) : await repos.archive(ctx.repoUrl, ctx.commit, contextDir),
           dockerfile: relative,
           tag,
           args: source.args,
