@@ -42,6 +42,13 @@ export function decodeAddress(hex: string): string {
   return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.length).join(':')}`;
 }
 
+/**
+ * Docker's embedded DNS server on user-defined networks: dockerd listens on
+ * 127.0.0.11 (a random TCP port) inside every container's network namespace.
+ * It is the engine's, not the workspace's, and not reachable as a port.
+ */
+const DOCKER_DNS = new Set(['127.0.0.11', '::ffff:127.0.0.11']);
+
 function isLoopback(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
 }
@@ -52,9 +59,10 @@ export function parseListeningPorts(text: string): ListeningPort[] {
     const match = LINE.exec(line);
     if (!match || match[3]!.toUpperCase() !== LISTEN) continue;
     const port = parseInt(match[2]!, 16);
-    if (port === 0) continue;
+    const address = decodeAddress(match[1]!);
+    if (port === 0 || DOCKER_DNS.has(address)) continue;
     const addresses = byPort.get(port) ?? new Set<string>();
-    addresses.add(decodeAddress(match[1]!));
+    addresses.add(address);
     byPort.set(port, addresses);
   }
   return [...byPort]

@@ -16,7 +16,9 @@ let slipway: TestServer;
 const FILES: Record<string, string> = {
   '.gitpod.yml': `tasks:
   - name: toolchains
-    command: bash ./check.sh > /workspace/check.log 2>&1; echo "exit $?" > /workspace/check.done
+    command: |
+      bash ./check.sh > /workspace/check.log 2>&1; echo "exit $?" > /workspace/check.done
+      python3 -m http.server 8765 --bind 127.0.0.1 >/dev/null 2>&1 &
 `,
   'check.sh': `set -eu
 echo "user $(id -un) $(id -u) home $HOME"
@@ -115,5 +117,13 @@ describe('slipway/workspace-full, the default image', () => {
       'gcc binary ran',
     ];
     for (const line of lines) expect(log, `missing "${line}" in:\n${log}`).toContain(line);
+
+    // The one listener is the task's server: Docker's DNS listener on 127.0.0.11 is not a workspace port.
+    let ports: { port: number }[] = [];
+    for (let i = 0; i < 40 && !ports.some((p) => p.port === 8765); i++) {
+      ports = (await slipway.api('GET', `/api/workspaces/${workspace.id}`)).body.ports;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(ports.map((p) => p.port)).toEqual([8765]);
   }, 400_000);
 });
