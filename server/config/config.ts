@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { slipwayError } from '../core/errors.js';
+import { loadImageAliases, type ImageAlias } from './image-aliases.js';
 
 export interface ResourceLimits {
   /** CPUs per workspace (fractional), 0 = no limit. */
@@ -30,6 +31,8 @@ export interface Config {
   /** PEM bundle made trusted inside workspaces, or null. */
   extraCaCerts: string | null;
   extraCaCertsPath: string | null;
+  /** The operator's image alias map (SLIPWAY_IMAGE_ALIASES), in file order. */
+  imageAliases: ImageAlias[];
   idleTimeoutMs: number;
   reconcileIntervalMs: number;
   adminPassword: string | null;
@@ -132,6 +135,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     extraCaCerts,
     extraCaCertsPath,
+    imageAliases: loadImageAliases(env.SLIPWAY_IMAGE_ALIASES),
     // Fractions are allowed (0.05 = 3 s), which tests use.
     idleTimeoutMs: Math.round(numberVar(env, 'SLIPWAY_IDLE_TIMEOUT_MINUTES', 30, 0, 10_080) * 60_000),
     reconcileIntervalMs: intVar(env, 'SLIPWAY_RECONCILE_SECONDS', 30, 1, 3600) * 1000,
