@@ -9,6 +9,7 @@ import { defaultSpec, type Lifecycle, type ParseResult, type WorkspaceSpec } fro
 import { applyPortsAttributes, readCommand, readEnv, readForwardPorts, type PartsCtx } from './devcontainer-parts.js';
 import { expectType, member, members, parseJsonc, valueOf, type JNode } from './jsonc-tree.js';
 import { MAX_SYNTAX_ERRORS } from './limits.js';
+import { imageReferenceRefusal, rememberImagePosition } from './image-policy.js';
 import { imageReferenceMessage, isImageReference, repoDirname, repoPathMessage, resolveRepoPath } from './paths.js';
 import { closest, formatPath, makeLocator, makeSink, START, type DiagnosticSink, type PathSegment } from './positions.js';
 import { substitute, substituteDeep, type SubstitutionContext, type SubstitutionOptions } from './substitute.js';
@@ -103,6 +104,7 @@ function readDockerfile(ctx: Ctx, spec: WorkspaceSpec, build: JNode | undefined)
   }
   const target = readString(ctx, member(build, 'target')?.value, ['build', 'target']);
   spec.image = { kind: 'dockerfile', dockerfile: dockerfile ?? '', context: context ?? ctx.dir, args, target };
+  if (fileNode) rememberImagePosition(spec.image, { file: ctx.sink.file, ...ctx.at(fileNode.offset) });
   for (const [key, name] of [['options', 'buildOptions'], ['cacheFrom', 'cacheFrom']] as const) {
     const v = member(build, key)?.value;
     if (v) spec.extra[name] = substituteDeep(valueOf(v), ctx.subst);
@@ -140,7 +142,15 @@ function readImageSource(ctx: Ctx, spec: WorkspaceSpec): void {
     if (ref === null) return;
     if (ref.trim() === '') ctx.sink.error(['image'], ctx.at(image.offset), '`image` is empty; give an image name like `node:20`');
     else if (!ref.includes('${') && !isImageReference(ref.trim())) ctx.sink.error(['image'], ctx.at(image.offset), imageReferenceMessage('image', ref.trim()));
-    if (ref.trim() !== '') spec.image = { kind: 'ref', ref: ref.trim() };
+    else if (!ref.includes('${')) {
+      // A name still holding `${...}` is judged at resolve time, on the name that is really used.
+      const refused = imageReferenceRefusal(ref.trim());
+      if (refused) ctx.sink.error(['image'], ctx.at(image.offset), `\`image\`: ${refused}`);
+    }
+    if (ref.trim() !== '') {
+      spec.image = { kind: 'ref', ref: ref.trim() };
+      rememberImagePosition(spec.image, { file: ctx.sink.file, ...ctx.at(image.offset) });
+    }
     return;
   }
   ctx.sink.warn([], START, 'no `image`, `build.dockerfile` or `dockerComposeFile`: Slipway uses its default workspace image');

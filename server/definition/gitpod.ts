@@ -8,6 +8,7 @@
 import { parseDocument, type Document } from 'yaml';
 import { defaultSpec, type ParseResult, type PortSpec, type TaskSpec, type WorkspaceSpec } from './model.js';
 import { MAX_SYNTAX_ERRORS, MAX_YAML_ALIASES } from './limits.js';
+import { imageReferenceRefusal, rememberImagePosition } from './image-policy.js';
 import { imageReferenceMessage, isImageReference, repoPathMessage, resolveRepoPath } from './paths.js';
 import { defaultPort, parsePort } from './ports.js';
 import { formatPath, makeLocator, makeSink, START, type DiagnosticSink, type PathSegment, type Position } from './positions.js';
@@ -50,8 +51,15 @@ function readImage(ctx: Ctx, value: unknown, spec: WorkspaceSpec): void {
     const ref = value.trim();
     if (ref === '') error(ctx, ['image'], '`image` is empty; give an image name like `node:20`, or `file:` with a Dockerfile');
     else if (!isImageReference(ref)) error(ctx, ['image'], imageReferenceMessage('image', ref));
+    else {
+      const refused = imageReferenceRefusal(ref);
+      if (refused) error(ctx, ['image'], `\`image\`: ${refused}`);
+    }
     // Kept even when invalid, so that tools showing the spec show what was written.
-    if (ref !== '') spec.image = { kind: 'ref', ref };
+    if (ref !== '') {
+      spec.image = { kind: 'ref', ref };
+      rememberImagePosition(spec.image, { file: ctx.sink.file, ...ctx.at(['image']) });
+    }
     return;
   }
   if (!isRecord(value) || typeof value['file'] !== 'string') return; // the schema reported it
@@ -65,6 +73,7 @@ function readImage(ctx: Ctx, value: unknown, spec: WorkspaceSpec): void {
     else error(ctx, ['image', 'context'], repoPathMessage('image.context', 'build context', value['context'], resolved.reason));
   }
   spec.image = { kind: 'dockerfile', dockerfile: file.ok ? file.path : value['file'], context, args: {}, target: null };
+  rememberImagePosition(spec.image, { file: ctx.sink.file, ...ctx.at(['image', 'file']) });
 }
 
 function readTask(ctx: Ctx, value: unknown, i: number): TaskSpec | null {

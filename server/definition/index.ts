@@ -16,4 +16,13 @@ export {
 export { MAX_DEFINITION_BYTES, MAX_YAML_ALIASES } from './limits.js';
 export { MAX_RANGE_PORTS, portMatches } from './ports.js';
 export { isImageReference } from './paths.js';
+export {
+  imageReferenceRefusal,
+  imagePosition,
+  positionPrefix,
+  splitImageReference,
+  withExplicitTag,
+  SLIPWAY_IMAGE_REPOSITORY_PREFIXES,
+  type SourcePosition,
+} from './image-policy.js';
 export { gitpodSchema } from './schema-check.js';

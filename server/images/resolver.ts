@@ -6,11 +6,13 @@
  */
 import path from 'node:path/posix';
 import type { Readable } from 'node:stream';
-import { slipwayError } from '../core/errors.js';
+import { isSlipwayError, slipwayError } from '../core/errors.js';
+import { imageReferenceRefusal, positionPrefix } from '../definition/index.js';
 import type { ImageSource } from '../definition/model.js';
 import type { Runtime } from '../runtime/docker.js';
 import { builtImageTag, imageCacheKey } from './cache-key.js';
 import { contextInputs, contextInputsId, dockerfileOnlyContext } from './context-inputs.js';
+import { checkDockerfileImages, checkDockerfileNames, presentConfig, refused, slipwayMadeImage } from './policy.js';
 
 /** What the resolver needs of the git mirror. */
 export interface RepoContent {
@@ -27,23 +29,38 @@ export interface ResolvedImage {
   cacheKey: string | null;
 }
 
-export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage'>; repos: RepoContent; defaultImage: string }) {
+export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage' | 'imageConfig' | 'removeImage'>; repos: RepoContent; defaultImage: string }) {
   const { runtime, repos } = deps;
   // One build per key at a time: a second open of the same commit waits for the first build.
   const inFlight = new Map<string, Promise<ResolvedImage>>();
 
-  async function ensureRef(ref: string, onLog: (text: string) => void, isDefault: boolean): Promise<ResolvedImage> {
+  /** The operator's default image: trusted as configured (it is no definition's choice), only made present. */
+  async function ensureDefault(ref: string, onLog: (text: string) => void): Promise<ResolvedImage> {
     if (await runtime.imageExists(ref)) return { ref, how: 'present', cacheKey: null };
     onLog(`Pulling ${ref}\n`);
     try {
       await runtime.pullImage(ref, onLog);
     } catch (error) {
-      if (isDefault) {
-        throw slipwayError('SLIPWAY_IMAGE_MISSING', `The default workspace image "${ref}" is missing and cannot be pulled. Run scripts/setup (npm run setup) to build it, or set SLIPWAY_DEFAULT_IMAGE.`, { status: 422, cause: error });
-      }
-      throw error;
+      throw slipwayError('SLIPWAY_IMAGE_MISSING', `The default workspace image "${ref}" is missing and cannot be pulled. Run scripts/setup (npm run setup) to build it, or set SLIPWAY_DEFAULT_IMAGE.`, { status: 422, cause: error });
     }
     return { ref, how: 'pulled', cacheKey: null };
+  }
+
+  /**
+   * An image a definition names: the name rules again (a devcontainer's
+   * `${...}` is only now final), then the local image's labels. Looked up with
+   * an explicit tag, so Docker never falls back to an id prefix.
+   */
+  async function ensureDefinitionRef(source: Extract<ImageSource, { kind: 'ref' }>, onLog: (text: string) => void): Promise<ResolvedImage> {
+    const at = positionPrefix(source);
+    const why = imageReferenceRefusal(source.ref, { strictIds: false });
+    if (why) throw refused(`${at}\`image\`: ${why}`);
+    const config = await presentConfig(runtime, source.ref, onLog);
+    const made = slipwayMadeImage(config.labels);
+    if (made) {
+      throw refused(`${at}\`image\`: "${source.ref}" is ${made}, which holds another workspace's files; a definition may name registry images (like \`node:20\`) or build its own from a Dockerfile in the repository`);
+    }
+    return { ref: source.ref, how: config.pulled ? 'pulled' : 'present', cacheKey: null };
   }
 
   async function build(source: Extract<ImageSource, { kind: 'dockerfile' }>, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void): Promise<ResolvedImage> {
@@ -56,12 +73,15 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     if (relative.startsWith('..')) {
       throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT', `The Dockerfile "${source.dockerfile}" lies outside its build context "${contextDir}". Move the context up (e.g. "context": "..") so that it contains the Dockerfile.`, { status: 422 });
     }
+    const outside = checkDockerfileNamesAt(source, dockerfileContent);
     // Keyed on what the Dockerfile can read from its context, not the whole context (often the repository root).
     const inputs = contextInputs(dockerfileContent.toString('utf8'));
     const contextId = await contextInputsId(repos, { ...ctx, contextDir }, inputs);
     const key = imageCacheKey({ dockerfileContent, contextTreeId: contextId, args: source.args, target: source.target, dockerfilePath: source.dockerfile });
     const tag = builtImageTag(ctx.repoName, key);
     if (await runtime.imageExists(tag)) {
+      // A cached build may predate the image rules: judge what it was built on, too.
+      await refuseInherited(source, tag, false);
       onLog(`Image ${tag} is up to date (cache key ${key.slice(0, 12)}): no build needed\n`);
       return { ref: tag, how: 'cached', cacheKey: key };
     }
@@ -71,6 +91,9 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
       return running;
     }
     const work = (async (): Promise<ResolvedImage> => {
+      await checkDockerfileImages(runtime, source.dockerfile, outside, onLog).catch((error: unknown) => {
+        throw withPosition(source, error);
+      });
       onLog(`Building ${source.dockerfile} (context ${contextDir}) as ${tag}\n`);
       await runtime.buildImage(
         {
@@ -84,6 +107,7 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
         },
         onLog,
       );
+      await refuseInherited(source, tag, true);
       return { ref: tag, how: 'built', cacheKey: key };
     })();
     inFlight.set(key, work);
@@ -94,13 +118,46 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     }
   }
 
+  /** Adds where the definition names the Dockerfile to an image-rule error. */
+  function withPosition(source: ImageSource, error: unknown): unknown {
+    if (isSlipwayError(error) && error.code === 'SLIPWAY_DEFINITION_IMAGE_REFUSED') {
+      const at = positionPrefix(source);
+      if (at) error.message = `${error.message} (the image of ${at.slice(0, -2)})`;
+    }
+    return error;
+  }
+
+  function checkDockerfileNamesAt(source: Extract<ImageSource, { kind: 'dockerfile' }>, content: Buffer) {
+    try {
+      return checkDockerfileNames(source.dockerfile, content.toString('utf8'), source.args);
+    } catch (error) {
+      throw withPosition(source, error);
+    }
+  }
+
+  /**
+   * A built image that inherited a per-user Slipway label was built on a
+   * snapshot (by whatever name the build reached it): refused, and a fresh
+   * build is removed so that it cannot be reused from the cache.
+   */
+  async function refuseInherited(source: Extract<ImageSource, { kind: 'dockerfile' }>, tag: string, remove: boolean): Promise<void> {
+    const labels = { ...((await runtime.imageConfig(tag))?.labels ?? {}) };
+    // Our own build labels are set on every build; what else is there came from the base.
+    delete labels['slipway.kind'];
+    delete labels['slipway.cache-key'];
+    const made = slipwayMadeImage(labels);
+    if (!made) return;
+    if (remove) await runtime.removeImage(tag).catch(() => {});
+    throw withPosition(source, refused(`${source.dockerfile}: the image it builds is ${made}, which holds another workspace's files; start FROM a registry image`));
+  }
+
   return {
     async ensure(source: ImageSource, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void = () => {}): Promise<ResolvedImage> {
       switch (source.kind) {
         case 'default':
-          return ensureRef(deps.defaultImage, onLog, true);
+          return ensureDefault(deps.defaultImage, onLog);
         case 'ref':
-          return ensureRef(source.ref, onLog, false);
+          return ensureDefinitionRef(source, onLog);
         case 'dockerfile':
           return build(source, ctx, onLog);
         case 'compose':

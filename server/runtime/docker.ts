@@ -107,6 +107,16 @@ export function createRuntime(options: RuntimeOptions) {
       }
     },
 
+    /** Labels and ONBUILD triggers of a local image (null when absent): what the image policy judges. */
+    async imageConfig(ref: string): Promise<{ labels: Record<string, string>; onBuild: string[] } | null> {
+      try {
+        const info = await docker.getImage(ref).inspect();
+        return { labels: info.Config?.Labels ?? {}, onBuild: (info.Config as { OnBuild?: string[] | null } | undefined)?.OnBuild ?? [] };
+      } catch {
+        return null;
+      }
+    },
+
     /** The image's own environment (Config.Env), for `${containerEnv:...}` in definitions. */
     async imageEnv(ref: string): Promise<Record<string, string>> {
       const info = await docker.getImage(ref).inspect();
