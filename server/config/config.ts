@@ -4,6 +4,7 @@
  * misbehaving later. Every variable is documented in the README.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { slipwayError } from '../core/errors.js';
 import { loadImageAliases, type ImageAlias } from './image-aliases.js';
@@ -87,6 +88,12 @@ export function parseBytes(name: string, raw: string | undefined): number {
   return Math.round(Number(match[1]) * (units[(match[2] ?? '').toLowerCase()] ?? 1));
 }
 
+/** Default memory per workspace: 8 GiB, or 3/4 of the host's memory when that is less (the rest keeps the server and engine alive). */
+export function defaultMemoryBytes(totalBytes = os.totalmem()): number {
+  const quarterGib = 256 * 1024 ** 2;
+  return Math.min(8 * 1024 ** 3, Math.floor((totalBytes * 0.75) / quarterGib) * quarterGib);
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = intVar(env, 'SLIPWAY_PORT', 8080, 0, 65535);
   const host = env.SLIPWAY_HOST || '0.0.0.0';
@@ -104,7 +111,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (domain !== null && !/^[a-z0-9.-]+(:\d+)?$/.test(domain)) {
     throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_DOMAIN must be a host name (optionally with :port) like dev.example.com, got "${domain}"`);
   }
-  const cpus = env.SLIPWAY_WORKSPACE_CPUS ? Number(env.SLIPWAY_WORKSPACE_CPUS) : 0;
+  // Unset: a default limit (one workspace cannot take the host); 0 says "no limit" explicitly.
+  const cpus = env.SLIPWAY_WORKSPACE_CPUS ? Number(env.SLIPWAY_WORKSPACE_CPUS) : os.availableParallelism();
   if (!Number.isFinite(cpus) || cpus < 0) {
     throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_WORKSPACE_CPUS must be a number of CPUs like 2 or 0.5, got "${env.SLIPWAY_WORKSPACE_CPUS}"`);
   }
@@ -130,7 +138,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     allowFileUrls: boolVar(env, 'SLIPWAY_ALLOW_FILE_URLS', false),
     limits: {
       cpus,
-      memoryBytes: parseBytes('SLIPWAY_WORKSPACE_MEMORY', env.SLIPWAY_WORKSPACE_MEMORY),
+      memoryBytes: env.SLIPWAY_WORKSPACE_MEMORY ? parseBytes('SLIPWAY_WORKSPACE_MEMORY', env.SLIPWAY_WORKSPACE_MEMORY) : defaultMemoryBytes(),
       pids: intVar(env, 'SLIPWAY_WORKSPACE_PIDS', 4096, 0, 1_000_000),
     },
     extraCaCerts,

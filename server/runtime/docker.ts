@@ -57,6 +57,16 @@ const envList = (env: Record<string, string> = {}) => Object.entries(env).map(([
 // promptly on `docker stop` (PID 1 ignores SIGTERM without a trap).
 const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'];
 
+/**
+ * The capabilities a workspace or prebuild container keeps: what sudo, su,
+ * apt-get/dpkg, chown and binding ports below 1024 need. Docker's defaults
+ * minus NET_RAW (raw packets: spoofing on the bridge), MKNOD (device nodes)
+ * and SYS_CHROOT. AUDIT_WRITE stays: without it sudo prints "unable to send
+ * audit message" on every call. Ping still works through ICMP datagram
+ * sockets (the engine's ping_group_range), just not a setcap ping binary.
+ */
+export const WORKSPACE_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'SETFCAP', 'NET_BIND_SERVICE', 'AUDIT_WRITE'] as const;
+
 export function createRuntime(options: RuntimeOptions) {
   const docker = options.docker ?? new Docker();
 
@@ -209,6 +219,9 @@ export function createRuntime(options: RuntimeOptions) {
           NetworkMode: options.network,
           // No Docker socket, no host paths: a workspace reaches nothing of the host.
           Binds: [],
+          // An allow-list, so a daemon with wider defaults grants no more (DESIGN §10). Not no-new-privileges: it breaks sudo.
+          CapDrop: ['ALL'],
+          CapAdd: [...WORKSPACE_CAPABILITIES],
           ...(spec.limits.cpus > 0 ? { NanoCpus: Math.round(spec.limits.cpus * 1e9) } : {}),
           ...(spec.limits.memoryBytes > 0 ? { Memory: spec.limits.memoryBytes } : {}),
           ...(spec.limits.pids > 0 ? { PidsLimit: spec.limits.pids } : {}),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseBytes } from '../../server/config/config.js';
+import os from 'node:os';
+import { defaultMemoryBytes, loadConfig, parseBytes } from '../../server/config/config.js';
 
 describe('config', () => {
   it('has documented defaults', () => {
@@ -13,7 +14,8 @@ describe('config', () => {
       defaultImage: 'slipway/workspace-full',
       allowFileUrls: false,
       idleTimeoutMs: 30 * 60_000,
-      limits: { cpus: 0, memoryBytes: 0, pids: 4096 },
+      // Default limits (issue 12 item 13): the host's cores, 8 GiB or 3/4 of the host's memory, 4096 processes.
+      limits: { cpus: os.availableParallelism(), memoryBytes: Math.min(8 * 1024 ** 3, Math.floor((os.totalmem() * 0.75) / 256 / 1024 ** 2) * 256 * 1024 ** 2), pids: 4096 },
       extraCaCerts: null,
       prebuildConcurrency: 1,
     });
@@ -29,6 +31,13 @@ describe('config', () => {
     ['SLIPWAY_EXTRA_CA_CERTS', '/no/such/file.pem', /cannot be read/],
   ])('%s=%s stops the start with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('limits by default; 0 means no limit, explicitly', () => {
+    expect(loadConfig({}).limits.memoryBytes).toBeGreaterThan(0);
+    expect(defaultMemoryBytes(4 * 1024 ** 3)).toBe(3 * 1024 ** 3);
+    expect(defaultMemoryBytes(64 * 1024 ** 3)).toBe(8 * 1024 ** 3);
+    expect(loadConfig({ SLIPWAY_WORKSPACE_CPUS: '0', SLIPWAY_WORKSPACE_MEMORY: '0', SLIPWAY_WORKSPACE_PIDS: '0' }).limits).toEqual({ cpus: 0, memoryBytes: 0, pids: 0 });
   });
 
   it('parses sizes', () => {
