@@ -14,6 +14,7 @@ import { createRepoAccess } from './projects/repo-access.js';
 import { createHttpServer } from './http/server.js';
 import { createPortHttp } from './http/port-routes.js';
 import { createPortService } from './ports/service.js';
+import { createImageNames } from './images/image-names.js';
 import { createImageResolver } from './images/resolver.js';
 import { createRuntime } from './runtime/docker.js';
 import { createAuditLog } from './store/audit.js';
@@ -64,7 +65,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
   // Projects are made after git, but git fetches a private repository with its project's access token.
   let credentialsFor: (repoUrl: string) => string | null = () => null;
   const git = createGitMirrors({ dataDir: config.dataDir, allowFileUrls: config.allowFileUrls, logger: { info: logger.info, warn: logger.warn }, credentialsFor: (url) => credentialsFor(url) });
-  const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage });
+  const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage, names: createImageNames({ runtime, aliases: config.imageAliases }) });
   const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });
   credentialsFor = prebuilds.projects.credentialsFor;
   const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, prebuilds: prebuilds.chooser, repoAccess: createRepoAccess(prebuilds.projects, git) });

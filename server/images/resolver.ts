@@ -12,6 +12,8 @@ import type { ImageSource } from '../definition/model.js';
 import type { Runtime } from '../runtime/docker.js';
 import { builtImageTag, imageCacheKey } from './cache-key.js';
 import { contextInputs, contextInputsId, dockerfileOnlyContext } from './context-inputs.js';
+import { replaceTarEntry, rewriteImageRefs } from './dockerfile-rewrite.js';
+import { createImageNames, type ImageNames } from './image-names.js';
 import { checkDockerfileImages, checkDockerfileNames, presentConfig, refused, slipwayMadeImage } from './policy.js';
 
 /** What the resolver needs of the git mirror. */
@@ -29,8 +31,10 @@ export interface ResolvedImage {
   cacheKey: string | null;
 }
 
-export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage' | 'imageConfig' | 'removeImage'>; repos: RepoContent; defaultImage: string }) {
+export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage' | 'imageConfig' | 'removeImage'>; repos: RepoContent; defaultImage: string; names?: ImageNames }) {
   const { runtime, repos } = deps;
+  // Without an alias map (tests, tools) Gitpod's names still map to the local equivalent.
+  const names = deps.names ?? createImageNames({ runtime, aliases: [] });
   // One build per key at a time: a second open of the same commit waits for the first build.
   const inFlight = new Map<string, Promise<ResolvedImage>>();
 
@@ -55,12 +59,14 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     const at = positionPrefix(source);
     const why = imageReferenceRefusal(source.ref, { strictIds: false });
     if (why) throw refused(`${at}\`image\`: ${why}`);
-    const config = await presentConfig(runtime, source.ref, onLog);
+    // The alias map and Gitpod's local equivalent (image-names.ts) pick the image actually used; it is present after this.
+    const ref = (await names.resolve(source.ref, onLog)).ref;
+    const config = await presentConfig(runtime, ref, onLog);
     const made = slipwayMadeImage(config.labels);
     if (made) {
-      throw refused(`${at}\`image\`: "${source.ref}" is ${made}, which holds another workspace's files; a definition may name registry images (like \`node:20\`) or build its own from a Dockerfile in the repository`);
+      throw refused(`${at}\`image\`: "${ref}" is ${made}, which holds another workspace's files; a definition may name registry images (like \`node:20\`) or build its own from a Dockerfile in the repository`);
     }
-    return { ref: source.ref, how: config.pulled ? 'pulled' : 'present', cacheKey: null };
+    return { ref, how: config.pulled ? 'pulled' : 'present', cacheKey: null };
   }
 
   async function build(source: Extract<ImageSource, { kind: 'dockerfile' }>, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void): Promise<ResolvedImage> {
@@ -73,11 +79,17 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     if (relative.startsWith('..')) {
       throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT', `The Dockerfile "${source.dockerfile}" lies outside its build context "${contextDir}". Move the context up (e.g. "context": "..") so that it contains the Dockerfile.`, { status: 422 });
     }
-    const outside = checkDockerfileNamesAt(source, dockerfileContent);
+    const named = checkDockerfileNamesAt(source, dockerfileContent);
+    // Gitpod's images and the alias map apply to FROM too: the Dockerfile is built with those names replaced.
+    const mapping = new Map<string, string>();
+    for (const r of named) if (!mapping.has(r.ref) && names.mayMap(r.ref)) mapping.set(r.ref, (await names.resolve(r.ref, onLog)).ref);
+    for (const [from, to] of mapping) if (from === to) mapping.delete(from);
+    const outside = named.map((r) => ({ ...r, ref: mapping.get(r.ref) ?? r.ref }));
+    const buildContent = mapping.size === 0 ? dockerfileContent : Buffer.from(rewriteImageRefs(dockerfileContent.toString('utf8'), mapping));
     // Keyed on what the Dockerfile can read from its context, not the whole context (often the repository root).
     const inputs = contextInputs(dockerfileContent.toString('utf8'));
     const contextId = await contextInputsId(repos, { ...ctx, contextDir }, inputs);
-    const key = imageCacheKey({ dockerfileContent, contextTreeId: contextId, args: source.args, target: source.target, dockerfilePath: source.dockerfile });
+    const key = imageCacheKey({ dockerfileContent: buildContent, contextTreeId: contextId, args: source.args, target: source.target, dockerfilePath: source.dockerfile });
     const tag = builtImageTag(ctx.repoName, key);
     if (await runtime.imageExists(tag)) {
       // A cached build may predate the image rules: judge what it was built on, too.
@@ -98,7 +110,12 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
       await runtime.buildImage(
         {
           // A Dockerfile that copies nothing gets itself as the whole context: no archive of the repository.
-          context: inputs !== null && inputs.length === 0 ? dockerfileOnlyContext(relative, dockerfileContent) : await repos.archive(ctx.repoUrl, ctx.commit, contextDir),
+          context:
+            inputs !== null && inputs.length === 0
+              ? dockerfileOnlyContext(relative, buildContent)
+              : mapping.size === 0
+                ? await repos.archive(ctx.repoUrl, ctx.commit, contextDir)
+                : replaceTarEntry(await repos.archive(ctx.repoUrl, ctx.commit, contextDir), relative, buildContent),
           dockerfile: relative,
           tag,
           args: source.args,
