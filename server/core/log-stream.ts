@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 export interface LogFollower {
   onData(text: string): void;
@@ -12,7 +13,7 @@ export interface LogFollower {
 }
 
 export function createLogStream(file: string) {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
   const followers = new Set<LogFollower>();
   let ended = false;
   const stepStarted = new Map<string, number>();
@@ -20,7 +21,8 @@ export function createLogStream(file: string) {
   const log = {
     append(text: string): void {
       if (ended || text.length === 0) return;
-      appendFileSync(file, text);
+      // Logs hold init output and names from repositories: 0600 (the mode applies when the file is made).
+      appendFileSync(file, text, { mode: PRIVATE_FILE_MODE });
       for (const follower of followers) follower.onData(text);
     },
     line(text: string): void {

@@ -159,7 +159,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
   }
 
   async function clone(repoUrl: string, dir: string): Promise<void> {
-    await mkdir(mirrorsDir, { recursive: true });
+    await mkdir(mirrorsDir, { recursive: true, mode: 0o700 });
     // Clone beside the final path and rename: a half-finished clone never looks like a mirror.
     const tmp = `${dir}.tmp-${newId()}`;
     const res = await network('clone', repoUrl, ['clone', '--bare', '--quiet', '--', repoUrl, tmp]);
@@ -182,7 +182,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     let withHead = !danglingHead.has(dir) && (await branches(dir)).length > 0;
     const run = (): Promise<GitResult> => {
       const refspecs = withHead ? [HEADS, TAGS, `+HEAD:${REMOTE_HEAD}`] : [HEADS, TAGS];
-      return network('fetch', repoUrl, ['fetch', '--prune', '--quiet', '--', repoUrl, ...refspecs], dir);
+      return network('fetch', repoUrl, ['fetch', '--prune', '--quiet', '--no-write-fetch-head', '--', repoUrl, ...refspecs], dir);
     };
     let res = await run();
     if (res.code !== 0 && withHead && /couldn't find remote ref HEAD/i.test(res.stderr)) {
@@ -228,7 +228,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
 
   /** Fetches one extra ref into the mirror, serialized with the other writes. */
   function fetchRef(repoUrl: string, dir: string, src: string, dest: string): Promise<GitResult> {
-    return serial(dir, () => network('fetch', repoUrl, ['fetch', '--quiet', '--', repoUrl, `+${src}:${dest}`], dir));
+    return serial(dir, () => network('fetch', repoUrl, ['fetch', '--quiet', '--no-write-fetch-head', '--', repoUrl, `+${src}:${dest}`], dir));
   }
 
   function unknownBranch(repoUrl: string, name: string, existing: string[]): Error {

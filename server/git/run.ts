@@ -18,6 +18,8 @@ const SAFE_CONFIG = [
   // Abort a transfer that stalls below 1 KB/s for a minute rather than hang forever.
   'http.lowSpeedLimit=1000',
   'http.lowSpeedTime=60',
+  // Files and folders git makes in a repository's git dir are the server's alone (0600/0700), whatever the umask.
+  'core.sharedRepository=0600',
 ];
 
 // Inherited GIT_* variables that only configure how to reach servers; all

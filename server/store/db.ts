@@ -4,8 +4,9 @@
  * Only store/ talks SQL; services get typed repositories from it.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE, secureDataDir } from '../core/private-files.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -15,8 +16,13 @@ export function openDatabase(dataDir: string | ':memory:'): Db {
   if (dataDir === ':memory:') {
     db = new Database(':memory:');
   } else {
-    mkdirSync(dataDir, { recursive: true });
-    db = new Database(path.join(dataDir, 'slipway.db'));
+    // Opening the database is the first touch of the data dir: it is made (or made again) the server's alone.
+    secureDataDir(dataDir);
+    const file = path.join(dataDir, 'slipway.db');
+    // SQLite makes the file 0644 (less the umask), and its -wal and -shm copy that mode: make it 0600 first.
+    closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+    chmodSync(file, PRIVATE_FILE_MODE);
+    db = new Database(file);
     db.pragma('journal_mode = WAL');
   }
   db.pragma('foreign_keys = ON');
