@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { printable } from './printable.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 export interface LogFollower {
@@ -29,13 +30,14 @@ export function createLogStream(file: string) {
       log.append(`${text}\n`);
     },
     /** Marks the start of a named step; `stepDone` logs its duration and returns it in ms. */
+    // Step titles and notes carry names (repository URL, branch, task name): shown, never interpreted.
     step(name: string, text?: string): void {
       stepStarted.set(name, Date.now());
-      log.line(`\u001b[1m▶ ${text ?? name}\u001b[0m`);
+      log.line(`\u001b[1m▶ ${printable(text ?? name)}\u001b[0m`);
     },
     stepDone(name: string, note?: string): number {
       const ms = Date.now() - (stepStarted.get(name) ?? Date.now());
-      log.line(`  ✓ ${name} (${(ms / 1000).toFixed(2)}s)${note ? ` — ${note}` : ''}`);
+      log.line(`  ✓ ${printable(name)} (${(ms / 1000).toFixed(2)}s)${note ? ` — ${printable(note)}` : ''}`);
       return ms;
     },
     read(): string {

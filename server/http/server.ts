@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from '../config/config.js';
 import type { AuthService, User } from '../auth/service.js';
 import { isSlipwayError } from '../core/errors.js';
+import { printable, printableLogOptions } from '../core/printable.js';
 import type { WorkspaceService } from '../workspaces/service.js';
 import { callerOf, redactUrl } from './caller.js';
 import { registerAuthRoutes } from './auth-routes.js';
@@ -50,8 +51,10 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
       level: deps.config.logLevel,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
       serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: printable(redactUrl(req.url)), ip: req.ip }),
       },
+      // Names, branches and URLs in any log line are shown, never interpreted, by whatever displays the log.
+      ...printableLogOptions,
     },
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: true,

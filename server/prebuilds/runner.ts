@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import type { LogRegistry, LogStream } from '../core/log-stream.js';
 import { definitionHash, discoverDefinition, resolveSpecContainerEnv } from '../definition/index.js';
 import type { WorkspaceSpec } from '../definition/model.js';
@@ -86,7 +87,7 @@ export function createPrebuildRunner(deps: RunnerDeps) {
     record.startedAt = nowIso();
     store.save(record);
     try {
-      log.line(`Prebuild ${record.id} of ${record.repoUrl} ${record.branch ?? ''} @ ${record.commit.slice(0, 12)} (${record.trigger})`);
+      log.line(`Prebuild ${record.id} of ${printable(record.repoUrl)} ${printable(record.branch ?? '')} @ ${record.commit.slice(0, 12)} (${record.trigger})`);
       await step(log, signal, 'fetch', `Fetching ${record.repoUrl}`, async () => {
         await git.ensure(record.repoUrl, { fetch: true });
         return git.resolve(record.repoUrl, { kind: 'commit', sha: record.commit });
@@ -201,7 +202,8 @@ export function createPrebuildRunner(deps: RunnerDeps) {
       record.exitCode = 0;
       log.line(`\u001b[32m✓ Prebuild ready in ${((Date.now() - started) / 1000).toFixed(2)}s: ${record.imageRef}\u001b[0m`);
     } catch (error) {
-      const reason = signal.aborted ? errorMessage(signal.reason) : isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`;
+      // Shown in the log and the prebuild's JSON; it quotes names (task, branch, image): printable.
+      const reason = printable(signal.aborted ? errorMessage(signal.reason) : isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`, { multiline: true });
       // A timeout is a failure of the prebuild; a cancel is the user's choice.
       record.status = signal.aborted && !/timed out/.test(reason) ? 'canceled' : 'failed';
       record.error = reason;

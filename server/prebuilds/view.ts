@@ -1,4 +1,5 @@
 /** The API form of a prebuild (DESIGN §7), shared with the web UI. */
+import { printable } from '../core/printable.js';
 import type { PrebuildRecord, PrebuildStatus } from '../store/prebuilds.js';
 
 export interface ApiPrebuildTask {
@@ -46,10 +47,11 @@ export function toApiPrebuild(record: PrebuildRecord): ApiPrebuild {
     createdAt: record.createdAt,
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
-    ...(record.error ? { error: record.error } : {}),
+    ...(record.error ? { error: printable(record.error, { multiline: true }) } : {}),
     exitCode: record.exitCode,
     definitionHash: record.definitionHash,
     durationMs: record.startedAt && record.finishedAt ? Date.parse(record.finishedAt) - Date.parse(record.startedAt) : null,
-    tasks: record.tasks,
+    // Task names come from the repository: printable for display (branch and URL stay raw identifiers).
+    tasks: record.tasks.map((t) => ({ ...t, name: printable(t.name) })),
   };
 }

@@ -7,6 +7,7 @@
  */
 import { slipwayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { printable } from '../core/printable.js';
 import { nowIso } from '../store/db.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import { parseContextUrl } from '../git/context-url.js';
@@ -216,7 +217,8 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
 
     terminals(caller: Caller, id: string) {
       owned(caller, id);
-      return terminals.list(id);
+      // A task terminal is named after its task, which the repository names: printable, as in the workspace JSON.
+      return terminals.list(id).map((t) => ({ ...t, name: printable(t.name) }));
     },
 
     async openTerminal(caller: Caller, id: string) {

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import type { LogStream } from '../core/log-stream.js';
+import { printable } from '../core/printable.js';
 import { discoverDefinition, resolveSpecContainerEnv } from '../definition/index.js';
 import type { ContextRef } from '../git/context-url.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
@@ -92,7 +93,8 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
 
   /** Ends a start in `failed`: the half-made container is removed before anyone sees the failure. */
   async function fail(record: WorkspaceRecord, log: LogStream, error: unknown, performEffects: EffectPerformer): Promise<void> {
-    const reason = isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`;
+    // The reason quotes names (branch, image, definition content) and becomes the status reason the UI shows: printable.
+    const reason = printable(isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`, { multiline: true });
     log.line(`\u001b[31m✗ ${reason}\u001b[0m`);
     deps.logger.warn({ workspace: record.id, err: errorMessage(error) }, 'workspace start failed');
     const effects = apply(record, { type: 'fail', reason }, { persist: false });
@@ -112,7 +114,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
     async firstStart(record: WorkspaceRecord, context: ContextRef, log: LogStream, performEffects: EffectPerformer): Promise<void> {
       const started = Date.now();
       try {
-        log.line(`Opening ${record.contextUrl}`);
+        log.line(`Opening ${printable(record.contextUrl)}`);
         // resolve fetches what it needs (a branch's newest head, a commit only when missing): one fetch, not two.
         const { commit, branch } = await timed(record, log, 'resolve', `Fetching ${context.repoUrl}`, () => git.resolve(context.repoUrl, context.ref),
           (r) => `${r.branch ?? 'detached'} @ ${r.commit.slice(0, 12)}`);
@@ -121,7 +123,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         store.save(record);
 
         const definition = await timed(record, log, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(context.repoUrl, commit)), (d) => d.file ?? 'none found: default workspace');
-        for (const warning of definition.warnings) log.line(`  warning: ${warning.file}:${warning.line}:${warning.column}: ${warning.message}`);
+        for (const warning of definition.warnings) log.line(printable(`  warning: ${warning.file}:${warning.line}:${warning.column}: ${warning.message}`));
         if (definition.errors.length > 0) {
           const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
           throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`, { status: 422, detail: { errors: definition.errors } });

@@ -3,6 +3,7 @@
  * the web UI's types and the tests agree on one shape.
  */
 import type { Config } from '../config/config.js';
+import { printable } from '../core/printable.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import type { TerminalInfo } from '../terminals/terminal.js';
 
@@ -64,19 +65,19 @@ export function toApiWorkspace(record: WorkspaceRecord, terminals: TerminalInfo[
   const taskTerminals = terminals.filter((t) => t.kind === 'task');
   const tasks: ApiTask[] = (spec?.tasks ?? []).map((task, index) => {
     const terminal = taskTerminals.find((t) => t.taskIndex === index);
-    return { name: task.name ?? `Task ${index + 1}`, terminalId: terminal?.id ?? null, state: terminal?.state ?? 'not-started', exitCode: terminal?.exitCode ?? null };
+    return { name: printable(task.name ?? `Task ${index + 1}`), terminalId: terminal?.id ?? null, state: terminal?.state ?? 'not-started', exitCode: terminal?.exitCode ?? null };
   });
   if (spec && spec.tasks.length === 0) {
     const postStart = taskTerminals.find((t) => t.name === 'postStartCommand');
-    if (postStart) tasks.push({ name: postStart.name, terminalId: postStart.id, state: postStart.state, exitCode: postStart.exitCode });
+    if (postStart) tasks.push({ name: printable(postStart.name), terminalId: postStart.id, state: postStart.state, exitCode: postStart.exitCode });
   }
   const ports: ApiPort[] = (spec?.ports ?? []).map((p) => ({
     port: p.port,
     endPort: p.endPort,
     ...portUrls(config, record.id, p.port),
     visibility: record.portVisibility[String(p.port)] ?? p.visibility,
-    name: p.name,
-    description: p.description,
+    name: p.name === null ? null : printable(p.name),
+    description: p.description === null ? null : printable(p.description),
     onOpen: p.onOpen,
     protocol: p.protocol,
     declared: true,
@@ -95,7 +96,7 @@ export function toApiWorkspace(record: WorkspaceRecord, terminals: TerminalInfo[
     branch: record.branch,
     commit: record.commit,
     status: record.status,
-    statusReason: record.statusReason,
+    statusReason: record.statusReason === null ? null : printable(record.statusReason, { multiline: true }),
     phases: record.phases,
     url: `${config.publicUrl}/w/${record.id}`,
     image: record.imageRef,
@@ -104,7 +105,8 @@ export function toApiWorkspace(record: WorkspaceRecord, terminals: TerminalInfo[
     prebuildId: record.prebuild?.id ?? null,
     prebuild: record.prebuild,
     tasks,
-    terminals,
+    // Display names are printable; ids, URLs and branches stay raw (they round-trip), and the UI escapes them when it shows them.
+    terminals: terminals.map((t) => ({ ...t, name: printable(t.name) })),
     ports,
     timings: record.timings,
     createdAt: record.createdAt,

@@ -4,6 +4,7 @@ import { api, errorMessage } from '../api.js';
 import type { ApiPrebuild, ApiProject, ApiWorkspace } from '../api-types.js';
 import { navigate } from '../router.js';
 import { ActionButton, ErrorBox, Section, Status, age, shortSha, usePoll } from '../ui.js';
+import { printable, shown } from '../printable.js';
 
 const BUSY = ['pending', 'building', 'starting', 'stopping'];
 
@@ -107,14 +108,14 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
     <tr data-workspace={ws.id}>
       <td>
         <a href={`/w/${ws.id}`} class="strong">
-          {ws.repoName}
+          {printable(ws.repoName)}
         </a>
-        <div class="muted small ellipsis block" title={ws.repoUrl}>
-          {ws.repoUrl}
+        <div class="muted small ellipsis block" title={printable(ws.repoUrl)}>
+          {printable(ws.repoUrl)}
         </div>
         {error ? <ErrorBox error={error} /> : null}
       </td>
-      <td>{ws.branch ?? '—'}</td>
+      <td>{shown(ws.branch, '—')}</td>
       <td>
         <code>{shortSha(ws.commit)}</code>
       </td>
@@ -219,15 +220,15 @@ function Projects() {
           {data.map(({ project, newest }) => (
             <li key={project.id}>
               <a href={`/projects/${project.id}`} class="strong">
-                {project.name}
+                {printable(project.name)}
               </a>
-              <span class="muted small ellipsis repo-url">{project.repoUrl}</span>
+              <span class="muted small ellipsis repo-url">{printable(project.repoUrl)}</span>
               <div class="branches">
                 {newest === null ? <span class="muted small">prebuilds unavailable</span> : null}
                 {newest?.length === 0 ? <span class="muted small">no prebuilds yet</span> : null}
                 {newest?.map((p) => (
                   <a key={p.id} href={`/prebuilds/${p.id}`} class="branch">
-                    <span>{p.branch ?? 'default branch'}</span> <Status value={p.status} />
+                    <span>{shown(p.branch, 'default branch')}</span> <Status value={p.status} />
                   </a>
                 ))}
               </div>

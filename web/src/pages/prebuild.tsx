@@ -4,6 +4,7 @@ import type { ApiPrebuild } from '../api-types.js';
 import { LogView } from '../log-view.js';
 import { useEffect, useState } from 'preact/hooks';
 import { ActionButton, ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
+import { printable, shown } from '../printable.js';
 
 /** Finished prebuilds carry their duration; a running one counts up from its start. */
 export const prebuildDuration = (p: ApiPrebuild) => p.durationMs ?? (p.startedAt && !p.finishedAt ? Date.now() - Date.parse(p.startedAt) : null);
@@ -26,7 +27,7 @@ export function PrebuildPage({ id }: { id: string }) {
   useEffect(() => setSettled(done), [done]);
   return (
     <div class="stack">
-      <Section title={p ? `Prebuild ${shortSha(p.commit)} on ${p.branch ?? 'the default branch'}` : 'Prebuild'}
+      <Section title={p ? `Prebuild ${shortSha(p.commit)} on ${shown(p.branch, 'the default branch')}` : 'Prebuild'}
         actions={
           p ? (
             <>
@@ -53,13 +54,13 @@ export function PrebuildPage({ id }: { id: string }) {
             ) : null}
           </p>
         ) : null}
-        {p?.error ? <div class="error">{p.error}</div> : null}
+        {p?.error ? <div class="error">{printable(p.error, { multiline: true })}</div> : null}
         {p && p.tasks.length > 0 ? (
           <table class="table">
             <tbody>
               {p.tasks.map((t) => (
                 <tr key={t.name}>
-                  <td>{t.name}</td>
+                  <td>{printable(t.name)}</td>
                   <td class="muted">exit {t.exitCode ?? '—'}</td>
                   <td class="num">{duration(t.durationMs)}</td>
                 </tr>

@@ -5,6 +5,7 @@ import type { ApiPrebuild, ApiProject, ApiProjectInput } from '../api-types.js';
 import { navigate } from '../router.js';
 import { prebuildDuration, triggerText } from './prebuild.js';
 import { ActionButton, CopyButton, ErrorBox, Section, Status, age, duration, shortSha, usePoll } from '../ui.js';
+import { printable, shown } from '../printable.js';
 
 const FORGES: { id: keyof ApiProject['webhookUrls']; name: string; how: string }[] = [
   { id: 'github', name: 'GitHub', how: 'Settings → Webhooks → Add webhook: this URL, content type application/json, the secret, "Just the push event".' },
@@ -127,7 +128,7 @@ export function ProjectsPage() {
         {created ? (
           <div class="created">
             <h3>
-              Project <a href={`/projects/${created.id}`}>{created.name}</a> created. Now add its webhook:
+              Project <a href={`/projects/${created.id}`}>{printable(created.name)}</a> created. Now add its webhook:
             </h3>
             <WebhookInfo project={created} />
           </div>
@@ -152,11 +153,11 @@ export function ProjectsPage() {
                 <tr key={p.id}>
                   <td>
                     <a href={`/projects/${p.id}`} class="strong">
-                      {p.name}
+                      {printable(p.name)}
                     </a>
                   </td>
-                  <td class="muted ellipsis">{p.repoUrl}</td>
-                  <td>{p.prebuildBranches?.join(', ') || 'default branch'}</td>
+                  <td class="muted ellipsis">{printable(p.repoUrl)}</td>
+                  <td>{shown(p.prebuildBranches?.join(', ')) || 'default branch'}</td>
                   <td class="muted">{p.pollIntervalSeconds ? `every ${p.pollIntervalSeconds}s` : 'off'}</td>
                 </tr>
               ))}
@@ -179,7 +180,7 @@ export function ProjectPage({ id }: { id: string }) {
   return (
     <div class="stack">
       <Section
-        title={p ? p.name : 'Project'}
+        title={p ? printable(p.name) : 'Project'}
         actions={
           <>
             <input class="input-small" placeholder="branch (default)" value={ref} onInput={(e) => setRef(e.currentTarget.value)} />
@@ -215,7 +216,7 @@ export function ProjectPage({ id }: { id: string }) {
         {p ? (
           <>
             <p class="muted">
-              {p.repoUrl} · branches {p.prebuildBranches?.join(', ') || 'default'} · polling {p.pollIntervalSeconds ? `every ${p.pollIntervalSeconds}s` : 'off'}
+              {printable(p.repoUrl)} · branches {shown(p.prebuildBranches?.join(', ')) || 'default'} · polling {p.pollIntervalSeconds ? `every ${p.pollIntervalSeconds}s` : 'off'}
               {p.lastPolledAt ? ` (last ${age(p.lastPolledAt)})` : ''}
               {p.hasAccessToken ? ' · access token set' : ''}
             </p>
@@ -251,7 +252,7 @@ export function ProjectPage({ id }: { id: string }) {
                       <code>{shortSha(b.commit)}</code>
                     </a>
                   </td>
-                  <td>{b.branch ?? 'default'}</td>
+                  <td>{shown(b.branch, 'default')}</td>
                   <td>
                     <Status value={b.status} />
                   </td>

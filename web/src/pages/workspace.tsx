@@ -10,6 +10,7 @@ import { navigate } from '../router.js';
 import { TerminalView } from '../terminal.js';
 import { ActionButton, ErrorBox, Status, age, duration, shortSha, usePoll } from '../ui.js';
 import { PortsPanel } from './ports.js';
+import { printable, shown } from '../printable.js';
 
 const STARTING = ['pending', 'building', 'starting'];
 const LOG_TAB = 'log';
@@ -28,13 +29,13 @@ function tabsOf(ws: ApiWorkspace): Tab[] {
   for (const task of ws.tasks) {
     if (!task.terminalId) continue;
     seen.add(task.terminalId);
-    tabs.push({ id: task.terminalId, label: task.name, terminalId: task.terminalId, kind: 'task' });
+    tabs.push({ id: task.terminalId, label: printable(task.name), terminalId: task.terminalId, kind: 'task' });
   }
   let n = 0;
   for (const t of ws.terminals) {
     if (seen.has(t.id)) continue;
     n += 1;
-    tabs.push({ id: t.id, label: t.kind === 'task' ? t.name : `Terminal ${n}`, terminalId: t.id, kind: t.kind === 'task' ? 'task' : 'shell' });
+    tabs.push({ id: t.id, label: t.kind === 'task' ? printable(t.name) : `Terminal ${n}`, terminalId: t.id, kind: t.kind === 'task' ? 'task' : 'shell' });
   }
   return tabs;
 }
@@ -113,9 +114,9 @@ export function WorkspacePage({ id }: { id: string }) {
     <div class="workspace">
       <header class="ws-head">
         <div class="ws-title">
-          <h1>{ws.repoName}</h1>
+          <h1>{printable(ws.repoName)}</h1>
           <div class="muted small">
-            <span title={ws.repoUrl}>{ws.repoUrl}</span> · branch <strong>{ws.branch ?? '—'}</strong> · <code>{shortSha(ws.commit)}</code> ·{' '}
+            <span title={printable(ws.repoUrl)}>{printable(ws.repoUrl)}</span> · branch <strong>{shown(ws.branch, '—')}</strong> · <code>{shortSha(ws.commit)}</code> ·{' '}
             {STARTING.includes(ws.status) ? phaseText(ws) : ws.startedFrom ? `started from ${ws.startedFrom === 'prebuild' ? 'a prebuild' : ws.startedFrom}` : 'did not start'}
             {total ? ` in ${duration(total)}` : ''} · created {age(ws.createdAt)}
           </div>
@@ -140,7 +141,7 @@ export function WorkspacePage({ id }: { id: string }) {
       <div class="banner-slot">
         {ws.status === 'failed' ? (
           <div class="error" role="alert" data-testid="failure">
-            <strong>The workspace failed to start.</strong> {ws.statusReason ?? 'No reason was recorded.'} The startup log below shows what happened.
+            <strong>The workspace failed to start.</strong> {ws.statusReason === null ? 'No reason was recorded.' : printable(ws.statusReason, { multiline: true })} The startup log below shows what happened.
           </div>
         ) : null}
         {ws.status === 'stopped' ? <div class="info">This workspace is stopped. Its files are kept; start it to get terminals back.</div> : null}
