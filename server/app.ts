@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { createAuthService } from './auth/service.js';
 import { createLogRegistry } from './core/log-stream.js';
-import { createGitMirrors } from './git/index.js';
+import { createGitMirrors, type CredentialsFor } from './git/index.js';
 import { parseDefinition } from './definition/index.js';
 import { createRepoAccess } from './projects/repo-access.js';
 import { createHttpServer } from './http/server.js';
@@ -62,12 +62,23 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     error: (obj: unknown, msg?: string) => http?.log.error(obj, msg),
   };
 
-  // Projects are made after git, but git fetches a private repository with its project's access token.
-  let credentialsFor: (repoUrl: string) => string | null = () => null;
-  const git = createGitMirrors({ dataDir: config.dataDir, allowFileUrls: config.allowFileUrls, logger: { info: logger.info, warn: logger.warn }, credentialsFor: (url) => credentialsFor(url) });
+  // Projects are made after git, but git fetches a private repository with the token of the project (or user) it fetches for.
+  let credentialFor: CredentialsFor = () => null;
+  // The server's own port is never a Git host (its address is read once it listens: tests listen on port 0).
+  const ownPorts = (): number[] => {
+    const address = http?.server.address();
+    return [typeof address === 'object' && address ? address.port : config.port].filter((p) => p > 0);
+  };
+  const git = createGitMirrors({
+    dataDir: config.dataDir,
+    allowFileUrls: config.allowFileUrls,
+    logger: { info: logger.info, warn: logger.warn },
+    credentialsFor: (url, as) => credentialFor(url, as),
+    egress: { allow: config.gitHostsAllow, ownPorts },
+  });
   const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage, names: createImageNames({ runtime, aliases: config.imageAliases }) });
   const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });
-  credentialsFor = prebuilds.projects.credentialsFor;
+  credentialFor = prebuilds.projects.credentialFor;
   const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, prebuilds: prebuilds.chooser, repoAccess: createRepoAccess(prebuilds.projects, git) });
 
   const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger });

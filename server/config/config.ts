@@ -28,6 +28,8 @@ export interface Config {
   domain: string | null;
   defaultImage: string;
   allowFileUrls: boolean;
+  /** SLIPWAY_GIT_HOSTS_ALLOW as given: internal Git hosts the server may connect to (parsed and checked by git/egress.ts at start). */
+  gitHostsAllow: string | null;
   limits: ResourceLimits;
   /** PEM bundle made trusted inside workspaces, or null. */
   extraCaCerts: string | null;
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     domain,
     defaultImage: env.SLIPWAY_DEFAULT_IMAGE || 'slipway/workspace-full',
     allowFileUrls: boolVar(env, 'SLIPWAY_ALLOW_FILE_URLS', false),
+    gitHostsAllow: env.SLIPWAY_GIT_HOSTS_ALLOW?.trim() || null,
     limits: {
       cpus,
       memoryBytes: env.SLIPWAY_WORKSPACE_MEMORY ? parseBytes('SLIPWAY_WORKSPACE_MEMORY', env.SLIPWAY_WORKSPACE_MEMORY) : defaultMemoryBytes(),

@@ -17,6 +17,12 @@ export interface DefinitionLister {
   /** Repository-relative paths (`/`-separated) of the files that may hold a definition. */
   list(): Promise<string[]> | string[];
   read(path: string): Promise<string | Buffer>;
+  /**
+   * The file's size without reading it (null when unknown). A definition over
+   * MAX_DEFINITION_BYTES is refused from its size alone: a 300 MB file in a
+   * repository must not be read into the server's memory to be rejected.
+   */
+  size?(path: string): Promise<number | null>;
 }
 
 const FIXED = ['.gitpod.yml', '.gitpod.yaml', '.devcontainer/devcontainer.json', '.devcontainer.json'];
@@ -34,18 +40,22 @@ export function pickDefinitionFile(files: readonly string[]): string | null {
 export async function discoverDefinition(lister: DefinitionLister, options: ParseOptions = {}): Promise<ParseResult> {
   const file = pickDefinitionFile(await lister.list());
   if (file === null) return { format: 'default', file: null, spec: defaultSpec(), errors: [], warnings: [] };
+  const unreadable = (message: string): ParseResult => ({
+    format: options.format ?? formatOfFile(file) ?? 'default',
+    file,
+    spec: defaultSpec(),
+    errors: [{ message, path: '', line: 1, column: 1, file }],
+    warnings: [],
+  });
   let text: string | Buffer;
   try {
+    const size = (await lister.size?.(file)) ?? null;
+    if (size !== null && size > MAX_DEFINITION_BYTES) {
+      return unreadable(`the file is ${size} bytes; Slipway reads definition files up to ${MAX_DEFINITION_BYTES} bytes (1 MiB)`);
+    }
     text = await lister.read(file);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return {
-      format: options.format ?? formatOfFile(file) ?? 'default',
-      file,
-      spec: defaultSpec(),
-      errors: [{ message: `the file could not be read: ${why}`, path: '', line: 1, column: 1, file }],
-      warnings: [],
-    };
+    return unreadable(`the file could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }
   return parseDefinition(file, text, options);
 }
@@ -89,6 +99,16 @@ export function listerForDirectory(dir: string): DefinitionLister {
       const out: string[] = [];
       await walk('', 0, out);
       return out.sort();
+    },
+    async size(file: string) {
+      const full = path.resolve(root, file);
+      if (full !== root && !full.startsWith(root + path.sep)) return null;
+      try {
+        const stat = await lstat(full);
+        return stat.isFile() ? stat.size : null;
+      } catch {
+        return null;
+      }
     },
     async read(file: string) {
       const full = path.resolve(root, file);

@@ -347,3 +347,50 @@ export function normalizeRepoUrl(url: string): string {
 function tidyPath(path: string): string {
   return path.replace(/\/+/g, '/').replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '');
 }
+
+export interface RemoteEndpoint {
+  scheme: 'http' | 'https' | 'ssh' | 'git';
+  /** Lower case; IPv6 without brackets. */
+  host: string;
+  /** Always explicit: the scheme's default when the URL names none. */
+  port: number;
+}
+
+/**
+ * Where git connects for a clone URL (scp-like `host:path` is ssh), or null
+ * for file URLs and anything unparsable. Used to check the destination
+ * before connecting and to scope credentials to one exact origin.
+ */
+export function remoteEndpoint(url: string): RemoteEndpoint | null {
+  const text = url.trim();
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(text);
+  let scheme: string;
+  let authority: string;
+  if (m) {
+    scheme = (m[1] ?? '').toLowerCase();
+    authority = (m[2] ?? '').replace(/^.*@/, '');
+  } else {
+    const scp = /^(?:[^@/:]+@)?(\[[^\]]+\]|[^/:@]+):/.exec(text);
+    if (!scp) return null;
+    scheme = 'ssh';
+    authority = scp[1] ?? '';
+  }
+  if (scheme !== 'http' && scheme !== 'https' && scheme !== 'ssh' && scheme !== 'git') return null;
+  const hp = m ? /^(\[[^\]]+\]|[^:]*)(?::(\d{1,5}))?$/.exec(authority) : [authority, authority, undefined];
+  if (!hp || !hp[1]) return null;
+  const port = Number(hp[2] || DEFAULT_PORTS[scheme]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
+  return { scheme, host: hp[1].toLowerCase().replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * `scheme://host:port` of an http(s) clone URL with the port always written
+ * out, so https://h/ and https://h:443/ are one origin and http://h/ another;
+ * null for other schemes (tokens travel only over http(s)).
+ */
+export function repoOrigin(url: string): string | null {
+  const endpoint = remoteEndpoint(url);
+  if (!endpoint || (endpoint.scheme !== 'http' && endpoint.scheme !== 'https')) return null;
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  return `${endpoint.scheme}://${host}:${endpoint.port}`;
+}

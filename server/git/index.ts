@@ -4,6 +4,8 @@ export {
   normalizeRepoUrl,
   parseContextUrl,
   pullRequestRef,
+  remoteEndpoint,
+  repoOrigin,
   type ContextRef,
   type GitProvider,
   type GitRef,
@@ -15,6 +17,9 @@ export {
   type GitLogger,
   type GitMirrors,
   type GitMirrorsOptions,
+  type RemoteOptions,
   type ResolvedRef,
 } from './mirror.js';
+export type { CredentialsFor, GitCredential, GitPrincipal } from './remote.js';
+export { UNREACHABLE_MESSAGE } from './egress.js';
 export { cleanRepoPath } from './read.js';

@@ -11,23 +11,30 @@ import type { Readable } from 'node:stream';
 import { slipwayError } from '../core/errors.js';
 import { newId, sha256Hex } from '../core/ids.js';
 import { assertBranchName, normalizeRepoUrl, parseContextUrl, pullRequestRef, type GitRef } from './context-url.js';
+import { createEgressGuard, type EgressOptions } from './egress.js';
 import { createMirrorReader, type FileLister } from './read.js';
-import { httpOrigin, redact, runGit, type GitResult } from './run.js';
+import { createRemote, type CredentialsFor, type GitLogger, type GitPrincipal, type NetOp } from './remote.js';
+import { runGit, type GitResult } from './run.js';
 
-export interface GitLogger {
-  info(obj: Record<string, unknown>, msg?: string): void;
-  warn(obj: Record<string, unknown>, msg?: string): void;
-}
+export type { GitLogger, GitPrincipal };
 
 export interface GitMirrorsOptions {
   dataDir: string;
   logger?: GitLogger;
-  /** Access token for an https repository, or null. "user:password" is used as is. */
-  credentialsFor?: (repoUrl: string) => string | null;
+  /** The access token `as` may use for a repository, or null (remote.ts). */
+  credentialsFor?: CredentialsFor;
   /** file:// repositories (SLIPWAY_ALLOW_FILE_URLS); refused by default. */
   allowFileUrls?: boolean;
   /** Limit for one clone/fetch/ls-remote, default 10 minutes. */
   networkTimeoutMs?: number;
+  /** Where git may connect (SLIPWAY_GIT_HOSTS_ALLOW, the server's own ports, Docker subnets): egress.ts. */
+  egress?: Omit<EgressOptions, 'log'>;
+}
+
+/** Every operation that may contact the Git server says on whose behalf (`as`): that picks the credential. */
+export interface RemoteOptions {
+  as: GitPrincipal;
+  fetch?: boolean;
 }
 
 export interface ResolvedRef {
@@ -39,18 +46,28 @@ export type { FileLister };
 
 export interface GitMirrors {
   dirFor(repoUrl: string): string;
-  ensure(repoUrl: string, opts?: { fetch?: boolean }): Promise<{ dir: string }>;
-  resolve(repoUrl: string, ref: GitRef, opts?: { fetch?: boolean }): Promise<ResolvedRef>;
+  /** Clones the mirror if absent, fetches when asked; with no contact, `as` must have proven access within a minute. */
+  ensure(repoUrl: string, opts: RemoteOptions): Promise<{ dir: string }>;
+  /** The commit of a ref, fetching what it needs as `as`; a commit already mirrored still needs `as`'s proven access. */
+  resolve(repoUrl: string, ref: GitRef, opts: RemoteOptions): Promise<ResolvedRef>;
+  /** The mirror's default branch (no network); null before the first clone. */
+  defaultBranch(repoUrl: string): Promise<string | null>;
+  // The reads below use the mirror only, never the network: resolve the commit first.
   listFiles(repoUrl: string, commit: string): Promise<string[]>;
-  readFile(repoUrl: string, commit: string, path: string): Promise<Buffer | null>;
+  /** Null when absent; SLIPWAY_GIT_FILE_TOO_LARGE above `maxBytes` (default 16 MiB), checked before reading. */
+  readFile(repoUrl: string, commit: string, path: string, opts?: { maxBytes?: number }): Promise<Buffer | null>;
+  /** The size of a file at a commit, without reading it; null when absent. */
+  fileSize(repoUrl: string, commit: string, path: string): Promise<number | null>;
   lister(repoUrl: string, commit: string): FileLister;
   treeId(repoUrl: string, commit: string, dir: string): Promise<string>;
   objectId(repoUrl: string, commit: string, path: string): Promise<string | null>;
   archive(repoUrl: string, commit: string, dir: string): Promise<Readable>;
   createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<void>;
-  lsRemote(repoUrl: string): Promise<Map<string, string>>;
-  /** Whether the repository can be read with no credentials at all (cached for a minute). */
-  canReadAnonymously(repoUrl: string): Promise<boolean>;
+  lsRemote(repoUrl: string, as: GitPrincipal): Promise<Map<string, string>>;
+  /** Resolves when `as` can read the repository with its own credentials (remembered for a minute); throws why not. */
+  proveAccess(repoUrl: string, as: GitPrincipal): Promise<void>;
+  /** Whether `as` has a stored credential for this repository's exact origin (else it reads anonymously). */
+  hasCredential(repoUrl: string, as: GitPrincipal): boolean;
   isAncestor(repoUrl: string, ancestor: string, descendant: string): Promise<boolean>;
   commitsBetween(repoUrl: string, ancestor: string, descendant: string): Promise<number>;
   log(repoUrl: string, branch: string, n: number): Promise<string[]>;
@@ -59,15 +76,13 @@ export interface GitMirrors {
 const HEADS = '+refs/heads/*:refs/heads/*';
 const TAGS = '+refs/tags/*:refs/tags/*';
 const REMOTE_HEAD = 'refs/slipway/remote-head';
-const AUTH_FAILURE =
-  /could not read (username|password)|authentication failed|terminal prompts disabled|returned error: 40[13]|HTTP 40[13]|permission denied \(publickey/i;
-
-type NetOp = 'clone' | 'fetch' | 'ls-remote';
 
 export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
-  const { dataDir, logger, credentialsFor } = options;
+  const { dataDir, logger } = options;
   const mirrorsDir = join(dataDir, 'mirrors');
   const networkTimeoutMs = options.networkTimeoutMs ?? 600_000;
+  const egress = createEgressGuard({ ...options.egress, log: (obj, msg) => logger?.warn(obj, msg) });
+  const remote = createRemote({ credentialsFor: options.credentialsFor, egress, logger, networkTimeoutMs });
   const validated = new Set<string>();
   const queues = new Map<string, Promise<unknown>>();
   const refreshes = new Map<string, Promise<void>>();
@@ -101,47 +116,8 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     return run;
   }
 
-  function auth(repoUrl: string): { config: [string, string][]; secrets: string[] } {
-    const token = credentialsFor?.(repoUrl) ?? null;
-    const origin = httpOrigin(repoUrl);
-    if (!token || !origin) return { config: [], secrets: [] };
-    const basic = Buffer.from(token.includes(':') ? token : `x-access-token:${token}`).toString('base64');
-    // Scoped to the repository's server, so a redirect elsewhere does not carry the token.
-    return { config: [[`http.${origin}/.extraheader`, `Authorization: Basic ${basic}`]], secrets: [token, basic] };
-  }
-
-  async function network(op: NetOp, repoUrl: string, args: string[], cwd?: string): Promise<GitResult> {
-    const { config, secrets } = auth(repoUrl);
-    const started = Date.now();
-    const res = await runGit({ args, cwd, config, timeoutMs: networkTimeoutMs });
-    const stderr = redact(res.stderr, secrets).trim();
-    const repo = normalizeRepoUrl(repoUrl);
-    if (res.code === 0) {
-      logger?.info({ repo, op, ms: Date.now() - started }, `git ${op}`);
-      return { ...res, stderr };
-    }
-    logger?.warn({ repo, op, ms: Date.now() - started, stderr }, `git ${op} failed`);
-    return { ...res, stderr };
-  }
-
-  function networkError(op: NetOp, repoUrl: string, res: GitResult): Error {
-    const detail = { repoUrl, stderr: res.stderr.slice(-4000) };
-    if (AUTH_FAILURE.test(res.stderr)) {
-      const hasToken = auth(repoUrl).config.length > 0;
-      return slipwayError(
-        'SLIPWAY_GIT_AUTH_FAILED',
-        `Could not read ${repoUrl}: the server asked for credentials (a private repository, or one that does not exist) and ` +
-          (hasToken ? 'refused the access token.' : 'no access token is set. Give the project an access token that can read it.'),
-        { status: 403, detail },
-      );
-    }
-    const notFound = /not found|does not exist|HTTP 404/i.test(res.stderr);
-    const fatal = res.stderr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? res.stderr.split('\n').pop() ?? '';
-    return slipwayError(
-      op === 'clone' ? 'SLIPWAY_GIT_CLONE_FAILED' : 'SLIPWAY_GIT_FETCH_FAILED',
-      `Could not ${op} ${repoUrl}: ${fatal.replace(/^(fatal|error):\s*/, '')}`,
-      { status: notFound ? 404 : 502, detail },
-    );
+  function network(op: NetOp, repoUrl: string, as: GitPrincipal, args: string[], cwd?: string) {
+    return remote.run(op, repoUrl, as, args, { cwd });
   }
 
   async function git(dir: string, args: string[], input?: string): Promise<GitResult> {
@@ -158,14 +134,14 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     return res.stdout.toString().split('\n').filter(Boolean);
   }
 
-  async function clone(repoUrl: string, dir: string): Promise<void> {
+  async function clone(repoUrl: string, dir: string, as: GitPrincipal): Promise<void> {
     await mkdir(mirrorsDir, { recursive: true, mode: 0o700 });
     // Clone beside the final path and rename: a half-finished clone never looks like a mirror.
     const tmp = `${dir}.tmp-${newId()}`;
-    const res = await network('clone', repoUrl, ['clone', '--bare', '--quiet', '--', repoUrl, tmp]);
+    const res = await network('clone', repoUrl, as, ['clone', '--bare', '--quiet', '--', repoUrl, tmp]);
     if (res.code !== 0) {
       await rm(tmp, { recursive: true, force: true });
-      throw networkError('clone', repoUrl, res);
+      throw remote.error('clone', repoUrl, as, res);
     }
     await rename(tmp, dir).catch(async (error: unknown) => {
       await rm(tmp, { recursive: true, force: true });
@@ -173,7 +149,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     });
   }
 
-  async function fetch(repoUrl: string, dir: string): Promise<void> {
+  async function fetch(repoUrl: string, dir: string, as: GitPrincipal): Promise<void> {
     const headRef = await git(dir, ['symbolic-ref', '--quiet', 'HEAD']);
     const headBranch = headRef.stdout.toString().trim();
     // Fetching the remote HEAD too tells us, in the same round trip, whether the
@@ -182,7 +158,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     let withHead = !danglingHead.has(dir) && (await branches(dir)).length > 0;
     const run = (): Promise<GitResult> => {
       const refspecs = withHead ? [HEADS, TAGS, `+HEAD:${REMOTE_HEAD}`] : [HEADS, TAGS];
-      return network('fetch', repoUrl, ['fetch', '--prune', '--quiet', '--no-write-fetch-head', '--', repoUrl, ...refspecs], dir);
+      return network('fetch', repoUrl, as, ['fetch', '--prune', '--quiet', '--no-write-fetch-head', '--', repoUrl, ...refspecs], dir);
     };
     let res = await run();
     if (res.code !== 0 && withHead && /couldn't find remote ref HEAD/i.test(res.stderr)) {
@@ -190,45 +166,56 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
       withHead = false;
       res = await run();
     }
-    if (res.code !== 0) throw networkError('fetch', repoUrl, res);
+    if (res.code !== 0) throw remote.error('fetch', repoUrl, as, res);
     const local = headBranch ? await revParse(dir, headBranch) : null;
-    const remote = withHead ? await revParse(dir, REMOTE_HEAD) : null;
-    if (!local || local !== remote) await refreshHead(repoUrl, dir);
+    const remoteHead = withHead ? await revParse(dir, REMOTE_HEAD) : null;
+    if (!local || local !== remoteHead) await refreshHead(repoUrl, dir, as);
   }
 
   /** Points the mirror's HEAD at the remote's default branch (renamed, or first push to an empty repository). */
-  async function refreshHead(repoUrl: string, dir: string): Promise<void> {
-    const res = await network('ls-remote', repoUrl, ['ls-remote', '--symref', '--', repoUrl, 'HEAD']);
+  async function refreshHead(repoUrl: string, dir: string, as: GitPrincipal): Promise<void> {
+    const res = await network('ls-remote', repoUrl, as, ['ls-remote', '--symref', '--', repoUrl, 'HEAD']);
     const m = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(res.stdout.toString());
     if (res.code === 0 && m?.[1]) await git(dir, ['symbolic-ref', 'HEAD', m[1]]);
   }
 
-  function ensure(repoUrl: string, opts: { fetch?: boolean } = {}): Promise<{ dir: string }> {
+  /** The mirror, cloned or fetched as `as` when needed; `contacted` says whether the Git server was asked. */
+  function refresh(repoUrl: string, as: GitPrincipal, wantFetch: boolean): Promise<{ dir: string; contacted: boolean }> {
     try {
       check(repoUrl);
     } catch (error) {
       return Promise.reject(error);
     }
     const dir = dirFor(repoUrl);
-    // Callers arriving while a clone or fetch runs share it rather than start another.
-    const running = refreshes.get(dir);
-    if (running) return running.then(() => ({ dir }));
-    if (existsSync(dir) && !opts.fetch) return Promise.resolve({ dir });
+    if (existsSync(dir) && !wantFetch && !refreshes.has(`${dir}|${remote.credentialKey(repoUrl, as)}`)) {
+      return Promise.resolve({ dir, contacted: false });
+    }
+    // Callers with the same credential arriving while a clone or fetch runs share it rather than
+    // start another. Another credential's fetch proves nothing about this one: it waits its turn.
+    const shareKey = `${dir}|${remote.credentialKey(repoUrl, as)}`;
+    const running = refreshes.get(shareKey);
+    if (running) return running.then(() => ({ dir, contacted: true }));
     const job = serial(dir, async () => {
-      if (!existsSync(dir)) await clone(repoUrl, dir);
-      else await fetch(repoUrl, dir);
+      if (!existsSync(dir)) await clone(repoUrl, dir, as);
+      else await fetch(repoUrl, dir, as);
     });
-    refreshes.set(dir, job);
+    refreshes.set(shareKey, job);
     const done = (): void => {
-      if (refreshes.get(dir) === job) refreshes.delete(dir);
+      if (refreshes.get(shareKey) === job) refreshes.delete(shareKey);
     };
     job.then(done, done);
-    return job.then(() => ({ dir }));
+    return job.then(() => ({ dir, contacted: true }));
   }
 
-  /** Fetches one extra ref into the mirror, serialized with the other writes. */
-  function fetchRef(repoUrl: string, dir: string, src: string, dest: string): Promise<GitResult> {
-    return serial(dir, () => network('fetch', repoUrl, ['fetch', '--quiet', '--no-write-fetch-head', '--', repoUrl, `+${src}:${dest}`], dir));
+  async function ensure(repoUrl: string, opts: RemoteOptions): Promise<{ dir: string }> {
+    const { dir, contacted } = await refresh(repoUrl, opts.as, opts.fetch ?? false);
+    if (!contacted) await remote.prove(repoUrl, opts.as);
+    return { dir };
+  }
+
+  /** Fetches one extra ref into the mirror as `as`, serialized with the other writes. */
+  function fetchRef(repoUrl: string, dir: string, as: GitPrincipal, src: string, dest: string): Promise<GitResult> {
+    return serial(dir, () => network('fetch', repoUrl, as, ['fetch', '--quiet', '--no-write-fetch-head', '--', repoUrl, `+${src}:${dest}`], dir));
   }
 
   function unknownBranch(repoUrl: string, name: string, existing: string[]): Error {
@@ -242,85 +229,116 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     );
   }
 
-  /** The full id of a commit, fetching once (and then by id) when the mirror lacks it. */
-  async function commitOf(repoUrl: string, commit: string): Promise<{ dir: string; sha: string }> {
+  function unknownCommit(repoUrl: string, commit: string): Error {
+    return slipwayError('SLIPWAY_GIT_UNKNOWN_COMMIT', `Commit ${commit} does not exist in ${repoUrl}.`, { status: 404, detail: { commit } });
+  }
+
+  function assertCommitId(commit: string): void {
     if (!/^[0-9a-f]{4,64}$/i.test(commit)) {
       throw slipwayError('SLIPWAY_GIT_BAD_REF', `"${commit}" is not a commit id.`, { status: 400 });
     }
-    const { dir } = await ensure(repoUrl);
+  }
+
+  /**
+   * The full id of a commit already in the mirror. Reads never fetch: who a
+   * fetch is for decides its credential, and a read does not know (resolve does).
+   */
+  async function commitOf(repoUrl: string, commit: string): Promise<{ dir: string; sha: string }> {
+    assertCommitId(commit);
+    check(repoUrl);
+    const dir = dirFor(repoUrl);
+    const sha = existsSync(dir) ? await revParse(dir, `${commit.toLowerCase()}^{commit}`) : null;
+    if (!sha) throw unknownCommit(repoUrl, commit);
+    return { dir, sha };
+  }
+
+  /** A commit by id: from the mirror after proving `as` may read, else fetched as `as` (then by id). */
+  async function fetchCommit(repoUrl: string, commit: string, as: GitPrincipal): Promise<string> {
+    assertCommitId(commit);
     const peel = `${commit.toLowerCase()}^{commit}`;
+    let { dir, contacted } = await refresh(repoUrl, as, false);
     let sha = await revParse(dir, peel);
     if (!sha) {
-      await ensure(repoUrl, { fetch: true });
+      ({ dir, contacted } = await refresh(repoUrl, as, true));
       sha = await revParse(dir, peel);
     }
     if (!sha && /^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(commit)) {
       // Not on any branch (a deleted branch, a fork's PR): servers that allow it hand it out by id.
-      await fetchRef(repoUrl, dir, commit.toLowerCase(), `refs/slipway/commits/${commit.toLowerCase()}`);
+      // A refusal here means "no such commit": the fetch just above would have reported auth or network trouble.
+      await fetchRef(repoUrl, dir, as, commit.toLowerCase(), `refs/slipway/commits/${commit.toLowerCase()}`);
       sha = await revParse(dir, peel);
     }
-    if (!sha) {
-      throw slipwayError('SLIPWAY_GIT_UNKNOWN_COMMIT', `Commit ${commit} does not exist in ${repoUrl}.`, {
-        status: 404,
-        detail: { commit },
-      });
-    }
-    return { dir, sha };
+    if (!sha) throw unknownCommit(repoUrl, commit);
+    if (!contacted) await remote.prove(repoUrl, as);
+    return sha;
   }
 
-  async function resolve(repoUrl: string, ref: GitRef, opts: { fetch?: boolean } = {}): Promise<ResolvedRef> {
+  /** The mirror's default branch and its head: HEAD, or the obvious default when HEAD names a branch never pushed. */
+  async function localDefault(dir: string): Promise<{ name: string; commit: string | null; existing: string[] }> {
+    const head = (await git(dir, ['symbolic-ref', '--quiet', 'HEAD'])).stdout.toString().trim();
+    const name = head.replace(/^refs\/heads\//, '');
+    const commit = name ? await revParse(dir, `refs/heads/${name}^{commit}`) : null;
+    if (commit) return { name, commit, existing: [] };
+    const existing = await branches(dir);
+    const fallback = existing.length === 1 ? existing[0] : ['main', 'master'].find((b) => existing.includes(b));
+    const fallbackCommit = fallback ? await revParse(dir, `refs/heads/${fallback}^{commit}`) : null;
+    if (fallback && fallbackCommit) return { name: fallback, commit: fallbackCommit, existing };
+    return { name, commit: null, existing };
+  }
+
+  async function resolve(repoUrl: string, ref: GitRef, opts: RemoteOptions): Promise<ResolvedRef> {
+    const { as } = opts;
     switch (ref.kind) {
       case 'commit':
-        return { commit: (await commitOf(repoUrl, ref.sha)).sha, branch: null };
+        return { commit: await fetchCommit(repoUrl, ref.sha, as), branch: null };
       case 'pull': {
         const src = pullRequestRef(ref.provider, ref.number);
-        const { dir } = await ensure(repoUrl);
+        const { dir } = await refresh(repoUrl, as, false);
         const dest = `refs/slipway/pull/${ref.number}`;
-        const res = await fetchRef(repoUrl, dir, src, dest);
+        const res = await fetchRef(repoUrl, dir, as, src, dest);
         if (res.code !== 0 && /couldn't find remote ref/i.test(res.stderr)) {
           throw slipwayError('SLIPWAY_GIT_UNKNOWN_PULL_REQUEST', `Pull request #${ref.number} does not exist in ${repoUrl}.`, {
             status: 404,
             detail: { number: ref.number },
           });
         }
-        if (res.code !== 0) throw networkError('fetch', repoUrl, res);
+        if (res.code !== 0) throw remote.error('fetch', repoUrl, as, res);
         const commit = await revParse(dir, dest);
         if (!commit) throw slipwayError('SLIPWAY_GIT_FETCH_FAILED', `Pull request #${ref.number} could not be read.`, { status: 502 });
         return { commit, branch: null };
       }
       case 'branch':
       case 'default': {
-        const { dir } = await ensure(repoUrl, { fetch: opts.fetch ?? true });
-        let name: string;
+        const { dir, contacted } = await refresh(repoUrl, as, opts.fetch ?? true);
+        if (!contacted) await remote.prove(repoUrl, as);
         if (ref.kind === 'branch') {
-          name = assertBranchName(ref.name);
-        } else {
-          const head = (await git(dir, ['symbolic-ref', '--quiet', 'HEAD'])).stdout.toString().trim();
-          name = head.replace(/^refs\/heads\//, '');
+          const name = assertBranchName(ref.name);
+          const commit = await revParse(dir, `refs/heads/${name}^{commit}`);
+          if (commit) return { commit, branch: name };
+          throw unknownBranch(repoUrl, name, await branches(dir));
         }
-        const commit = name ? await revParse(dir, `refs/heads/${name}^{commit}`) : null;
-        if (commit) return { commit, branch: name };
-        const existing = await branches(dir);
-        if (ref.kind === 'default') {
-          if (existing.length === 0) {
-            throw slipwayError('SLIPWAY_GIT_EMPTY_REPOSITORY', `${repoUrl} has no commits yet: push a first commit.`, {
-              status: 409,
-            });
-          }
-          // The server's HEAD names a branch that does not exist: take the obvious default if there is one.
-          const fallback = existing.length === 1 ? existing[0] : ['main', 'master'].find((b) => existing.includes(b));
-          const fallbackCommit = fallback ? await revParse(dir, `refs/heads/${fallback}^{commit}`) : null;
-          if (fallback && fallbackCommit) return { commit: fallbackCommit, branch: fallback };
+        const found = await localDefault(dir);
+        if (found.commit) return { commit: found.commit, branch: found.name };
+        if (found.existing.length === 0) {
+          throw slipwayError('SLIPWAY_GIT_EMPTY_REPOSITORY', `${repoUrl} has no commits yet: push a first commit.`, { status: 409 });
         }
-        throw unknownBranch(repoUrl, name, existing);
+        throw unknownBranch(repoUrl, found.name, found.existing);
       }
     }
   }
 
-  async function lsRemote(repoUrl: string): Promise<Map<string, string>> {
+  async function defaultBranch(repoUrl: string): Promise<string | null> {
     check(repoUrl);
-    const res = await network('ls-remote', repoUrl, ['ls-remote', '--heads', '--', repoUrl]);
-    if (res.code !== 0) throw networkError('ls-remote', repoUrl, res);
+    const dir = dirFor(repoUrl);
+    if (!existsSync(dir)) return null;
+    const found = await localDefault(dir);
+    return found.commit ? found.name : null;
+  }
+
+  async function lsRemote(repoUrl: string, as: GitPrincipal): Promise<Map<string, string>> {
+    check(repoUrl);
+    const res = await network('ls-remote', repoUrl, as, ['ls-remote', '--heads', '--', repoUrl]);
+    if (res.code !== 0) throw remote.error('ls-remote', repoUrl, as, res);
     const heads = new Map<string, string>();
     for (const line of res.stdout.toString().split('\n')) {
       const m = /^([0-9a-f]{40,64})\trefs\/heads\/(.+)$/.exec(line);
@@ -329,17 +347,9 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     return heads;
   }
 
-  const anonymous = new Map<string, { readable: boolean; at: number }>();
-  async function canReadAnonymously(repoUrl: string): Promise<boolean> {
+  async function proveAccess(repoUrl: string, as: GitPrincipal): Promise<void> {
     check(repoUrl);
-    const key = normalizeRepoUrl(repoUrl);
-    const cached = anonymous.get(key);
-    if (cached && Date.now() - cached.at < 60_000) return cached.readable;
-    // No `auth()` config here: exactly what a stranger to the repository would get.
-    const res = await runGit({ args: ['ls-remote', '--heads', '--', repoUrl], timeoutMs: 30_000 });
-    const readable = res.code === 0;
-    anonymous.set(key, { readable, at: Date.now() });
-    return readable;
+    await remote.prove(repoUrl, as);
   }
 
   async function createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<void> {
@@ -391,7 +401,9 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
 
   async function log(repoUrl: string, branch: string, n: number): Promise<string[]> {
     assertBranchName(branch);
-    const { dir } = await ensure(repoUrl);
+    check(repoUrl);
+    const dir = dirFor(repoUrl);
+    if (!existsSync(dir)) throw unknownBranch(repoUrl, branch, []);
     if (!(await revParse(dir, `refs/heads/${branch}`))) throw unknownBranch(repoUrl, branch, await branches(dir));
     const count = Math.max(1, Math.floor(n));
     const res = await git(dir, ['rev-list', `--max-count=${count}`, `refs/heads/${branch}`, '--']);
@@ -403,10 +415,12 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     dirFor,
     ensure,
     resolve,
+    defaultBranch,
     ...reader,
     createWorkingTree,
     lsRemote,
-    canReadAnonymously,
+    proveAccess,
+    hasCredential: (repoUrl: string, as: GitPrincipal) => remote.hasCredential(repoUrl, as),
     isAncestor,
     commitsBetween,
     log,

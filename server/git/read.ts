@@ -12,7 +12,12 @@ import { spawnGit, type GitResult } from './run.js';
 export interface FileLister {
   list(): Promise<string[]>;
   read(path: string): Promise<string | Buffer>;
+  /** Size in bytes without reading (null when absent): a huge definition is refused before it is read. */
+  size(path: string): Promise<number | null>;
 }
+
+/** Largest file `readFile` hands out by default: files read whole are small (definitions, Dockerfiles). */
+export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
 
 export interface MirrorReaderDeps {
   commitOf(repoUrl: string, commit: string): Promise<{ dir: string; sha: string }>;
@@ -46,6 +51,58 @@ function objectHeader(line: string): { oid: string; type: string; size: number }
   return m?.[1] && m[2] && m[3] ? { oid: m[1], type: m[2], size: Number(m[3]) } : null;
 }
 
+/**
+ * Streams one blob out of `git cat-file --batch`: its size (the header) is
+ * known before any content arrives, and git is killed when it exceeds
+ * `maxBytes`. Null: no such blob; a number: the size, over the limit.
+ */
+function readBlob(dir: string, spec: string, maxBytes: number): Promise<Buffer | null | number | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const child = spawnGit({ args: ['cat-file', '--batch'], cwd: dir });
+    let head = Buffer.alloc(0);
+    let body: Buffer | null = null;
+    let filled = 0;
+    let settled = false;
+    const finish = (value: Buffer | null | number | 'too-large' | Error) => {
+      if (settled) return;
+      settled = true;
+      if (child.exitCode === null) child.kill('SIGKILL');
+      if (value instanceof Error) reject(value);
+      else resolve(value);
+    };
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (body === null) {
+        head = Buffer.concat([head, chunk]);
+        const nl = head.indexOf(0x0a);
+        if (nl < 0) {
+          if (head.length > 1024) finish(null);
+          return;
+        }
+        const header = objectHeader(head.subarray(0, nl).toString());
+        if (!header || header.type !== 'blob') return finish(null);
+        if (header.size > maxBytes) return finish(header.size);
+        body = Buffer.alloc(header.size);
+        chunk = head.subarray(nl + 1);
+        head = Buffer.alloc(0);
+      }
+      const take = Math.min(chunk.length, body.length - filled);
+      chunk.copy(body, filled, 0, take);
+      filled += take;
+      if (filled === body.length) finish(body);
+    });
+    child.stderr?.resume();
+    child.on('error', (error) => finish(error));
+    child.on('close', () => {
+      if (body !== null && filled === body.length) finish(body);
+      else if (body === null) finish(null);
+      else finish(slipwayError('SLIPWAY_GIT_FAILED', `git cat-file ended before the end of ${spec}`));
+    });
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(`${spec}\n`);
+  });
+}
+
 export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
   async function listFiles(repoUrl: string, commit: string): Promise<string[]> {
     const { dir, sha } = await commitOf(repoUrl, commit);
@@ -55,20 +112,39 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     return res.stdout.toString('utf8').split('\0').filter(Boolean);
   }
 
-  async function readFile(repoUrl: string, commit: string, path: string): Promise<Buffer | null> {
+  async function fileSize(repoUrl: string, commit: string, path: string): Promise<number | null> {
     const clean = cleanRepoPath(path);
     if (clean === '') return null;
     const { dir, sha } = await commitOf(repoUrl, commit);
-    const res = await git(dir, ['cat-file', '--batch'], `${sha}:${clean}\n`);
-    const nl = res.stdout.indexOf(0x0a);
-    const header = objectHeader(res.stdout.subarray(0, nl < 0 ? 0 : nl).toString());
-    if (res.code !== 0 || !header || header.type !== 'blob') return null;
-    return res.stdout.subarray(nl + 1, nl + 1 + header.size);
+    const header = objectHeader((await git(dir, ['cat-file', '--batch-check'], `${sha}:${clean}\n`)).stdout.toString().trim());
+    return header && header.type === 'blob' ? header.size : null;
+  }
+
+  /**
+   * A file's content, or null when absent. The object's size comes first (the
+   * `--batch` header): above `maxBytes` git is stopped before its content is
+   * read, so a 300 MB file in a repository costs nothing (SLIPWAY_GIT_FILE_TOO_LARGE).
+   */
+  async function readFile(repoUrl: string, commit: string, path: string, opts: { maxBytes?: number } = {}): Promise<Buffer | null> {
+    const clean = cleanRepoPath(path);
+    if (clean === '') return null;
+    const { dir, sha } = await commitOf(repoUrl, commit);
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_READ_BYTES;
+    const result = await readBlob(dir, `${sha}:${clean}`, maxBytes);
+    if (result === 'too-large' || typeof result === 'number') {
+      const size = typeof result === 'number' ? result : null;
+      throw slipwayError('SLIPWAY_GIT_FILE_TOO_LARGE', `${clean} is ${size ?? 'over'} bytes at commit ${sha.slice(0, 12)}; files read by the server are limited to ${maxBytes} bytes.`, {
+        status: 422,
+        detail: { path: clean, size, limit: maxBytes },
+      });
+    }
+    return result;
   }
 
   function lister(repoUrl: string, commit: string): FileLister {
     return {
       list: () => listFiles(repoUrl, commit),
+      size: (path: string) => fileSize(repoUrl, commit, path),
       read: async (path: string) => {
         const content = await readFile(repoUrl, commit, path);
         if (content === null) {
@@ -139,5 +215,5 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     return out;
   }
 
-  return { listFiles, readFile, lister, treeId, objectId, archive };
+  return { listFiles, readFile, fileSize, lister, treeId, objectId, archive };
 }

@@ -18,6 +18,8 @@ const SAFE_CONFIG = [
   // Abort a transfer that stalls below 1 KB/s for a minute rather than hang forever.
   'http.lowSpeedLimit=1000',
   'http.lowSpeedTime=60',
+  // A redirect target would be connected to without the address check (egress.ts): never follow one.
+  'http.followRedirects=false',
   // Files and folders git makes in a repository's git dir are the server's alone (0600/0700), whatever the umask.
   'core.sharedRepository=0600',
 ];
@@ -44,6 +46,8 @@ export interface GitCall {
   config?: [string, string][];
   input?: string;
   timeoutMs?: number;
+  /** Options added to the default ssh command (egress.ts pins the checked address this way). */
+  sshOptions?: string[];
 }
 
 export interface GitResult {
@@ -52,7 +56,7 @@ export interface GitResult {
   stderr: string;
 }
 
-export function gitProcessEnv(config: [string, string][] = []): NodeJS.ProcessEnv {
+export function gitProcessEnv(config: [string, string][] = [], sshOptions: string[] = []): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('GIT_') || KEEP_GIT_ENV.has(key)) env[key] = value;
@@ -65,6 +69,10 @@ export function gitProcessEnv(config: [string, string][] = []): NodeJS.ProcessEn
   env.LC_ALL = 'C';
   env.LANGUAGE = '';
   env.GIT_SSH_COMMAND ??= 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=20';
+  // git runs the command through a shell: options are quoted; a custom wrapper (not plain ssh) is left alone.
+  if (sshOptions.length > 0 && /^ssh(\s|$)/.test(env.GIT_SSH_COMMAND)) {
+    env.GIT_SSH_COMMAND += ' ' + sshOptions.map((o) => `'${o.replace(/'/g, `'\\''`)}'`).join(' ');
+  }
   env.GIT_CONFIG_COUNT = String(config.length);
   config.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
@@ -77,7 +85,7 @@ export function spawnGit(call: GitCall): ChildProcess {
   const args = SAFE_CONFIG.flatMap((c) => ['-c', c]).concat(call.args);
   return spawn('git', args, {
     cwd: call.cwd,
-    env: gitProcessEnv(call.config),
+    env: gitProcessEnv(call.config, call.sshOptions),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

@@ -53,7 +53,8 @@ export function createPrebuildsModule(deps: {
   const prebuilds = createPrebuildService({ store, projects, git, logs, run, gc, concurrency: config.prebuildConcurrency, timeoutMs: config.prebuildTimeoutMs, logger });
   const poller = createPoller({
     store: projectStore,
-    lsRemote: (url) => git.lsRemote(url),
+    // Polling reads with the project's own token, never another project's.
+    lsRemote: (project) => git.lsRemote(project.repoUrl, { project: project.id }),
     onMoved: (project, branch, commit) => prebuilds.onPush(project, { branch, after: commit }, 'poll'),
     logger,
   });
@@ -75,13 +76,8 @@ export function createPrebuildsModule(deps: {
     images: deps.images,
     logs,
     waitFor: (id, ms) => prebuilds.waitFor(id, ms),
-    async defaultBranch(repoUrl) {
-      try {
-        return (await git.resolve(repoUrl, { kind: 'default' }, { fetch: false })).branch;
-      } catch {
-        return null;
-      }
-    },
+    // The mirror's own HEAD: the open that asks has just fetched (as its user).
+    defaultBranch: (repoUrl) => git.defaultBranch(repoUrl).catch(() => null),
   });
 
   let gcTimer: NodeJS.Timeout | null = null;

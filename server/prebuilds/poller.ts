@@ -17,7 +17,8 @@ export function movedHeads(previous: Record<string, string> | null, current: Map
 
 export function createPoller(deps: {
   store: ProjectStore;
-  lsRemote(repoUrl: string): Promise<Map<string, string>>;
+  /** The project's branch heads, read with the project's own credentials. */
+  lsRemote(project: ProjectRecord): Promise<Map<string, string>>;
   onMoved(project: ProjectRecord, branch: string, commit: string): Promise<unknown>;
   logger: { warn(obj: unknown, msg?: string): void };
   tickMs?: number;
@@ -29,7 +30,7 @@ export function createPoller(deps: {
     if (busy.has(project.id)) return;
     busy.add(project.id);
     try {
-      const heads = await deps.lsRemote(project.repoUrl);
+      const heads = await deps.lsRemote(project);
       // Re-read: the project may have changed or gone while ls-remote ran.
       const current = deps.store.get(project.id);
       if (!current) return;

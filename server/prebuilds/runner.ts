@@ -89,8 +89,10 @@ export function createPrebuildRunner(deps: RunnerDeps) {
     try {
       log.line(`Prebuild ${record.id} of ${printable(record.repoUrl)} ${printable(record.branch ?? '')} @ ${record.commit.slice(0, 12)} (${record.trigger})`);
       await step(log, signal, 'fetch', `Fetching ${record.repoUrl}`, async () => {
-        await git.ensure(record.repoUrl, { fetch: true });
-        return git.resolve(record.repoUrl, { kind: 'commit', sha: record.commit });
+        // As the prebuild's own project: its token or none, never another project's (a wrong token fails here).
+        const as = { project: record.projectId };
+        await git.ensure(record.repoUrl, { as, fetch: true });
+        return git.resolve(record.repoUrl, { kind: 'commit', sha: record.commit }, { as });
       });
       const definition = await step(log, signal, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(record.repoUrl, record.commit)), (d) => d.file ?? 'none found: default workspace');
       if (definition.errors.length > 0) {

@@ -87,7 +87,7 @@ export function createPrebuildService(deps: {
 
   async function defaultBranch(project: ProjectRecord): Promise<string | null> {
     try {
-      return (await git.resolve(project.repoUrl, { kind: 'default' }, { fetch: true })).branch;
+      return (await git.resolve(project.repoUrl, { kind: 'default' }, { as: { project: project.id }, fetch: true })).branch;
     } catch {
       return null;
     }
@@ -144,11 +144,12 @@ export function createPrebuildService(deps: {
       }
       const text = typeof ref === 'string' ? ref.trim().replace(/^refs\/heads\//, '') : null;
       let resolved: { commit: string; branch: string | null };
+      const as = { project: project.id };
       if (text && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(text)) {
-        await git.ensure(project.repoUrl, { fetch: true });
-        resolved = await git.resolve(project.repoUrl, { kind: 'commit', sha: text });
+        await git.ensure(project.repoUrl, { as, fetch: true });
+        resolved = await git.resolve(project.repoUrl, { kind: 'commit', sha: text }, { as });
       } else {
-        resolved = await git.resolve(project.repoUrl, text ? { kind: 'branch', name: text } : { kind: 'default' }, { fetch: true });
+        resolved = await git.resolve(project.repoUrl, text ? { kind: 'branch', name: text } : { kind: 'default' }, { as, fetch: true });
       }
       return service.trigger(project, { branch: resolved.branch, commit: resolved.commit, trigger: `manual:${caller.id}` });
     },

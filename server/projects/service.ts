@@ -1,12 +1,13 @@
 /**
  * Projects: a repository registered for prebuilds, owned by the user who
  * registered it (admins see all, others get 404). Holds the webhook secret
- * and an optional access token, both sealed at rest; `secretsFor` and
- * `credentialsFor` are the only ways out, for webhook checks and git fetches.
+ * and an optional access token, both sealed at rest; `secretOf` and
+ * `credentialFor` are the only ways out, for webhook checks and git fetches.
  */
 import { slipwayError } from '../core/errors.js';
 import { newId, newSecret } from '../core/ids.js';
-import { parseContextUrl } from '../git/context-url.js';
+import { parseContextUrl, repoOrigin } from '../git/context-url.js';
+import type { GitCredential, GitPrincipal } from '../git/remote.js';
 import { nowIso } from '../store/db.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProjectRecord, ProjectStore } from '../store/projects.js';
@@ -168,12 +169,26 @@ export function createProjectService(deps: {
       return box.decrypt(record.webhookSecretEnc);
     },
 
-    /** The access token for fetching a repository (the first project of it that has one). */
-    credentialsFor(repoUrl: string): string | null {
-      for (const project of service.forRepo(repoUrl)) {
-        if (project.accessTokenEnc) return box.decrypt(project.accessTokenEnc);
-      }
-      return null;
+    /**
+     * The one token git may send for `as` to `repoUrl`, or null (anonymous).
+     * Only a token saved for this exact origin (scheme, host, port) and
+     * repository, and only for its owner (a user's open: their newest such
+     * project) or for its own project (prebuilds, polling). Never another
+     * user's token: a project registered for someone else's private
+     * repository with a wrong token must fail, not borrow theirs.
+     */
+    credentialFor(repoUrl: string, as: GitPrincipal): GitCredential | null {
+      if (as === 'anonymous') return null;
+      const origin = repoOrigin(repoUrl);
+      const key = tryNormalizeRepoKey(repoUrl);
+      if (!origin || !key) return null;
+      const candidates = 'project' in as ? [store.get(as.project)] : store.byRepoKey(key).filter((p) => p.ownerId === as.user);
+      const usable = candidates
+        .filter((p): p is ProjectRecord => !!p && p.accessTokenEnc !== null && p.repoKey === key && repoOrigin(p.repoUrl) === origin)
+        .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+      const chosen = usable[0];
+      if (!chosen) return null;
+      return { token: box.decrypt(chosen.accessTokenEnc!), origin, projectId: chosen.id, projectName: chosen.name };
     },
   };
   return service;

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import type { LogRegistry } from '../core/log-stream.js';
 import type { DefinitionLister, WorkspaceSpec } from '../definition/index.js';
 import type { GitRef } from '../git/context-url.js';
+import type { GitPrincipal } from '../git/remote.js';
 import type { ImageResolver, RepoContent } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
 import type { AuditLog } from '../store/audit.js';
@@ -14,7 +15,8 @@ import type { WorkspaceStore } from '../store/workspaces.js';
 import type { TerminalManager } from '../terminals/manager.js';
 
 export interface WorkspaceGit extends RepoContent {
-  resolve(repoUrl: string, ref: GitRef): Promise<{ commit: string; branch: string | null }>;
+  /** `as`: whose credentials fetch (the workspace's owner): never another user's token. */
+  resolve(repoUrl: string, ref: GitRef, opts: { as: GitPrincipal }): Promise<{ commit: string; branch: string | null }>;
   lister(repoUrl: string, commit: string): DefinitionLister;
   createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<unknown>;
 }

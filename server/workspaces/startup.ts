@@ -116,7 +116,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
       try {
         log.line(`Opening ${printable(record.contextUrl)}`);
         // resolve fetches what it needs (a branch's newest head, a commit only when missing): one fetch, not two.
-        const { commit, branch } = await timed(record, log, 'resolve', `Fetching ${context.repoUrl}`, () => git.resolve(context.repoUrl, context.ref),
+        const { commit, branch } = await timed(record, log, 'resolve', `Fetching ${context.repoUrl}`, () => git.resolve(context.repoUrl, context.ref, { as: { user: record.ownerId } }),
           (r) => `${r.branch ?? 'detached'} @ ${r.commit.slice(0, 12)}`);
         record.commit = commit;
         record.branch = branch;

@@ -49,6 +49,8 @@ export interface GitRequest {
   /** "<name>.git" */
   repo: string | null;
   status: number;
+  /** The Authorization header as received (tests prove which credential reached which server). */
+  authorization: string | null;
 }
 
 export interface CreateRepoOptions {
@@ -98,7 +100,7 @@ export async function startGitServer(): Promise<GitServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = decodeURIComponent(url.pathname);
     const repo = /^\/([^/]+\.git)(?:\/|$)/.exec(path)?.[1] ?? null;
-    const entry: GitRequest = { method: req.method ?? 'GET', path, query: url.search.slice(1), repo, status: 0 };
+    const entry: GitRequest = { method: req.method ?? 'GET', path, query: url.search.slice(1), repo, status: 0, authorization: req.headers.authorization ?? null };
     requests.push(entry);
 
     const token = repo ? tokens.get(repo) : undefined;

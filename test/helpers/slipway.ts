@@ -35,6 +35,9 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
     SLIPWAY_ADMIN_TOKEN: adminToken,
     SLIPWAY_ADMIN_PASSWORD: 'admin-password-1',
     SLIPWAY_LOG_LEVEL: 'warn',
+    // The test git servers listen on 127.0.0.1, an internal address: admitted here, refused by
+    // default (a test of the refusal passes SLIPWAY_GIT_HOSTS_ALLOW: '').
+    SLIPWAY_GIT_HOSTS_ALLOW: '127.0.0.1',
     // The small image: tests that need toolchains ask for slipway/workspace-full themselves.
     SLIPWAY_DEFAULT_IMAGE: 'slipway/workspace-base',
     ...env,

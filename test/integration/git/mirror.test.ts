@@ -6,10 +6,16 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayError } from '../../../server/core/errors.js';
-import { createGitMirrors, type GitMirrors } from '../../../server/git/index.js';
+import { createGitMirrors, repoOrigin, UNREACHABLE_MESSAGE, type CredentialsFor, type GitMirrors, type GitPrincipal } from '../../../server/git/index.js';
 import { runGitCommand, startGitServer, type GitServer } from '../../helpers/git-server.js';
 
 const TOKEN = 'tok_s3cret_value';
+/** These tests fetch as one project; its token is given for the repository named "secret" only. */
+const AS: GitPrincipal = { project: 'p_test' };
+const tokenFor = (token: string, only?: string): CredentialsFor => (url, as) =>
+  as === 'anonymous' || (only && !url.includes(only)) ? null : { token, origin: repoOrigin(url)!, projectId: 'p_test', projectName: 'test' };
+// The test git server listens on 127.0.0.1, an internal address.
+const egress = { allow: '127.0.0.1' };
 
 async function rejection(promise: Promise<unknown>): Promise<SlipwayError> {
   try {
@@ -59,7 +65,8 @@ describe('git mirrors against a real HTTP git server', () => {
     feature = await server.commit('app', { 'feature.txt': 'on a branch\n' }, 'Feature', { branch: 'feature/x' });
     mirrors = createGitMirrors({
       dataDir: join(scratch, 'data'),
-      credentialsFor: (url) => (url.includes('/secret.git') ? TOKEN : null),
+      credentialsFor: tokenFor(TOKEN, '/secret.git'),
+      egress,
     });
   });
 
@@ -70,22 +77,22 @@ describe('git mirrors against a real HTTP git server', () => {
 
   describe('resolve', () => {
     it('resolves the default branch to the remote HEAD', async () => {
-      expect(await mirrors.resolve(appUrl, { kind: 'default' })).toEqual({ commit: c3, branch: 'main' });
+      expect(await mirrors.resolve(appUrl, { kind: 'default' }, { as: AS })).toEqual({ commit: c3, branch: 'main' });
       expect(existsSync(mirrors.dirFor(appUrl))).toBe(true);
       expect(mirrors.dirFor(appUrl)).toMatch(/mirrors\/[0-9a-f]{16}\.git$/);
     });
 
     it('resolves a branch whose name has a slash', async () => {
-      expect(await mirrors.resolve(appUrl, { kind: 'branch', name: 'feature/x' })).toEqual({ commit: feature, branch: 'feature/x' });
+      expect(await mirrors.resolve(appUrl, { kind: 'branch', name: 'feature/x' }, { as: AS })).toEqual({ commit: feature, branch: 'feature/x' });
     });
 
     it('resolves full and short commit ids', async () => {
-      expect(await mirrors.resolve(appUrl, { kind: 'commit', sha: c2 })).toEqual({ commit: c2, branch: null });
-      expect(await mirrors.resolve(appUrl, { kind: 'commit', sha: c1.slice(0, 8) })).toEqual({ commit: c1, branch: null });
+      expect(await mirrors.resolve(appUrl, { kind: 'commit', sha: c2 }, { as: AS })).toEqual({ commit: c2, branch: null });
+      expect(await mirrors.resolve(appUrl, { kind: 'commit', sha: c1.slice(0, 8) }, { as: AS })).toEqual({ commit: c1, branch: null });
     });
 
     it('names the branch and lists existing ones when a branch is unknown', async () => {
-      const error = await rejection(mirrors.resolve(appUrl, { kind: 'branch', name: 'nope' }));
+      const error = await rejection(mirrors.resolve(appUrl, { kind: 'branch', name: 'nope' }, { as: AS }));
       expect(error.code).toBe('SLIPWAY_GIT_UNKNOWN_BRANCH');
       expect(error.status).toBe(404);
       expect(error.message).toContain('"nope"');
@@ -94,55 +101,55 @@ describe('git mirrors against a real HTTP git server', () => {
     });
 
     it('fails with SLIPWAY_GIT_UNKNOWN_COMMIT for a commit that does not exist', async () => {
-      const error = await rejection(mirrors.resolve(appUrl, { kind: 'commit', sha: 'deadbeef'.repeat(5) }));
+      const error = await rejection(mirrors.resolve(appUrl, { kind: 'commit', sha: 'deadbeef'.repeat(5) }, { as: AS }));
       expect(error.code).toBe('SLIPWAY_GIT_UNKNOWN_COMMIT');
       expect(error.status).toBe(404);
     });
 
     it('fetches a commit pushed after the mirror was made', async () => {
       const late = await server.commit('app', { 'late.txt': 'x\n' }, 'Late', { branch: 'late' });
-      expect(await mirrors.resolve(appUrl, { kind: 'commit', sha: late })).toEqual({ commit: late, branch: null });
+      expect(await mirrors.resolve(appUrl, { kind: 'commit', sha: late }, { as: AS })).toEqual({ commit: late, branch: null });
     });
 
     it('resolves a GitHub-style pull request ref, and reports an unknown one', async () => {
       const pr = await server.commit('app', { 'pr.txt': 'contribution\n' }, 'PR commit', { branch: 'contrib' });
       await server.pushRef('app', pr, 'refs/pull/1/head');
-      expect(await mirrors.resolve(appUrl, { kind: 'pull', number: 1, provider: 'github' })).toEqual({ commit: pr, branch: null });
-      const error = await rejection(mirrors.resolve(appUrl, { kind: 'pull', number: 99, provider: 'github' }));
+      expect(await mirrors.resolve(appUrl, { kind: 'pull', number: 1, provider: 'github' }, { as: AS })).toEqual({ commit: pr, branch: null });
+      const error = await rejection(mirrors.resolve(appUrl, { kind: 'pull', number: 99, provider: 'github' }, { as: AS }));
       expect(error.code).toBe('SLIPWAY_GIT_UNKNOWN_PULL_REQUEST');
       expect(error.status).toBe(404);
     });
 
     it('resolves a GitLab-style merge request ref and refuses Bitbucket ones', async () => {
       await server.pushRef('app', c2, 'refs/merge-requests/2/head');
-      expect((await mirrors.resolve(appUrl, { kind: 'pull', number: 2, provider: 'gitlab' })).commit).toBe(c2);
-      const error = await rejection(mirrors.resolve(appUrl, { kind: 'pull', number: 2, provider: 'bitbucket' }));
+      expect((await mirrors.resolve(appUrl, { kind: 'pull', number: 2, provider: 'gitlab' }, { as: AS })).commit).toBe(c2);
+      const error = await rejection(mirrors.resolve(appUrl, { kind: 'pull', number: 2, provider: 'bitbucket' }, { as: AS }));
       expect(error.code).toBe('SLIPWAY_GIT_PR_UNSUPPORTED');
     });
 
     it('follows the remote default branch when it changes', async () => {
       const repo = await server.createRepo('moving', { 'a.txt': 'a\n' });
-      expect((await mirrors.resolve(repo.url, { kind: 'default' })).branch).toBe('main');
+      expect((await mirrors.resolve(repo.url, { kind: 'default' }, { as: AS })).branch).toBe('main');
       const trunk = await server.commit('moving', { 'b.txt': 'b\n' }, 'Trunk', { branch: 'trunk' });
       await runGitCommand(['symbolic-ref', 'HEAD', 'refs/heads/trunk'], join(server.root, 'moving.git'));
-      expect(await mirrors.resolve(repo.url, { kind: 'default' })).toEqual({ commit: trunk, branch: 'trunk' });
+      expect(await mirrors.resolve(repo.url, { kind: 'default' }, { as: AS })).toEqual({ commit: trunk, branch: 'trunk' });
     });
 
     it('reports an empty repository, then picks up its first push', async () => {
       const repo = await server.createRepo('empty', {});
-      const error = await rejection(mirrors.resolve(repo.url, { kind: 'default' }));
+      const error = await rejection(mirrors.resolve(repo.url, { kind: 'default' }, { as: AS }));
       expect(error.code).toBe('SLIPWAY_GIT_EMPTY_REPOSITORY');
       const first = await server.commit('empty', { 'a.txt': 'a\n' }, 'First');
-      expect(await mirrors.resolve(repo.url, { kind: 'default' })).toEqual({ commit: first, branch: 'main' });
+      expect(await mirrors.resolve(repo.url, { kind: 'default' }, { as: AS })).toEqual({ commit: first, branch: 'main' });
     });
 
     it('copes with a server HEAD that names a branch never pushed', async () => {
       const repo = await server.createRepo('dangling', { 'a.txt': 'a\n' });
       await runGitCommand(['symbolic-ref', 'HEAD', 'refs/heads/master'], join(server.root, 'dangling.git'));
-      const first = await mirrors.resolve(repo.url, { kind: 'default' });
+      const first = await mirrors.resolve(repo.url, { kind: 'default' }, { as: AS });
       expect(first.branch).toBe('main');
       const second = await server.commit('dangling', { 'b.txt': 'b\n' }, 'Second');
-      expect(await mirrors.resolve(repo.url, { kind: 'default' })).toEqual({ commit: second, branch: 'main' });
+      expect(await mirrors.resolve(repo.url, { kind: 'default' }, { as: AS })).toEqual({ commit: second, branch: 'main' });
     });
   });
 
@@ -223,10 +230,10 @@ describe('git mirrors against a real HTTP git server', () => {
       await server.pushRef('app', pr, 'refs/pull/3/head');
       await runGitCommand(['push', '--quiet', 'origin', ':refs/heads/fork-tmp'], appDir);
       await runGitCommand(['checkout', '--quiet', 'main'], appDir);
-      const resolved = await mirrors.resolve(appUrl, { kind: 'pull', number: 3, provider: 'github' });
+      const resolved = await mirrors.resolve(appUrl, { kind: 'pull', number: 3, provider: 'github' }, { as: AS });
       expect(resolved).toEqual({ commit: pr, branch: null });
-      await mirrors.ensure(appUrl, { fetch: true }); // prunes fork-tmp from the mirror
-      expect((await mirrors.lsRemote(appUrl)).has('fork-tmp')).toBe(false);
+      await mirrors.ensure(appUrl, { as: AS, fetch: true }); // prunes fork-tmp from the mirror
+      expect((await mirrors.lsRemote(appUrl, AS)).has('fork-tmp')).toBe(false);
       const dest = join(scratch, 'wt-pr');
       await mirrors.createWorkingTree(appUrl, pr, null, dest);
       expect(await readFile(join(dest, 'fork.txt'), 'utf8')).toBe('from a fork\n');
@@ -246,10 +253,10 @@ describe('git mirrors against a real HTTP git server', () => {
     });
 
     it('lists remote heads, including a new push', async () => {
-      const before = await mirrors.lsRemote(appUrl);
+      const before = await mirrors.lsRemote(appUrl, AS);
       expect(before.get('feature/x')).toBe(feature);
       const pushed = await server.commit('app', { 'new.txt': 'new\n' }, 'New push', { branch: 'main' });
-      const after = await mirrors.lsRemote(appUrl);
+      const after = await mirrors.lsRemote(appUrl, AS);
       expect(after.get('main')).toBe(pushed);
       expect(before.get('main')).not.toBe(pushed);
     });
@@ -259,22 +266,22 @@ describe('git mirrors against a real HTTP git server', () => {
     it('shares one clone between concurrent first callers', async () => {
       const repo = await server.createRepo('busy', { 'a.txt': 'a\n' });
       const before = server.countUploadPacks('busy');
-      await Promise.all(Array.from({ length: 6 }, () => mirrors.ensure(repo.url)));
+      await Promise.all(Array.from({ length: 6 }, () => mirrors.ensure(repo.url, { as: AS })));
       expect(server.countUploadPacks('busy') - before).toBe(1);
     });
 
     it('shares one fetch between concurrent callers, and fetches only when asked', async () => {
       const repo = await server.createRepo('busy2', { 'a.txt': 'a\n' });
-      await mirrors.ensure(repo.url);
+      await mirrors.ensure(repo.url, { as: AS });
       const head = await server.commit('busy2', { 'b.txt': 'b\n' }, 'Second');
       let count = server.countUploadPacks('busy2');
-      await mirrors.ensure(repo.url);
+      await mirrors.ensure(repo.url, { as: AS });
       expect(server.countUploadPacks('busy2')).toBe(count); // present, no fetch asked
-      await Promise.all(Array.from({ length: 6 }, () => mirrors.ensure(repo.url, { fetch: true })));
+      await Promise.all(Array.from({ length: 6 }, () => mirrors.ensure(repo.url, { as: AS, fetch: true })));
       expect(server.countUploadPacks('busy2') - count).toBe(1);
-      expect(await mirrors.resolve(repo.url, { kind: 'default' }, { fetch: false })).toEqual({ commit: head, branch: 'main' });
+      expect(await mirrors.resolve(repo.url, { kind: 'default' }, { as: AS, fetch: false })).toEqual({ commit: head, branch: 'main' });
       count = server.countUploadPacks('busy2');
-      await mirrors.ensure(repo.url, { fetch: true });
+      await mirrors.ensure(repo.url, { as: AS, fetch: true });
       expect(server.countUploadPacks('busy2') - count).toBe(1);
     });
   });
@@ -282,26 +289,29 @@ describe('git mirrors against a real HTTP git server', () => {
   describe('access and failures', () => {
     it('fails fast without a token on a private repository, and works with one', async () => {
       const repo = await server.createRepo('secret', { 'private.txt': 'p\n' }, { private: { token: TOKEN } });
-      const anonymous = createGitMirrors({ dataDir: join(scratch, 'anon') });
+      const anonymous = createGitMirrors({ dataDir: join(scratch, 'anon'), egress });
       const started = Date.now();
-      const error = await rejection(anonymous.resolve(repo.url, { kind: 'default' }));
+      const error = await rejection(anonymous.resolve(repo.url, { kind: 'default' }, { as: AS }));
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(error.code).toBe('SLIPWAY_GIT_AUTH_FAILED');
       expect(error.status).toBe(403);
       expect(error.message).toMatch(/access token/);
-      expect((await rejection(anonymous.lsRemote(repo.url))).code).toBe('SLIPWAY_GIT_AUTH_FAILED');
+      expect((await rejection(anonymous.lsRemote(repo.url, AS))).code).toBe('SLIPWAY_GIT_AUTH_FAILED');
 
-      const wrong = createGitMirrors({ dataDir: join(scratch, 'wrong'), credentialsFor: () => 'not-the-token' });
-      const refused = await rejection(wrong.resolve(repo.url, { kind: 'default' }));
+      const wrong = createGitMirrors({ dataDir: join(scratch, 'wrong'), credentialsFor: tokenFor('not-the-token'), egress });
+      const refused = await rejection(wrong.resolve(repo.url, { kind: 'default' }, { as: AS }));
       expect(refused.code).toBe('SLIPWAY_GIT_AUTH_FAILED');
+      // The refusal names the project whose token to fix.
+      expect(refused.message).toContain('p_test');
+      expect(refused.message).toMatch(/Fix that project's access token/);
       expect(JSON.stringify(refused)).not.toContain('not-the-token');
 
-      const resolved = await mirrors.resolve(repo.url, { kind: 'default' });
+      const resolved = await mirrors.resolve(repo.url, { kind: 'default' }, { as: AS });
       expect(resolved.branch).toBe('main');
       expect((await mirrors.readFile(repo.url, resolved.commit, 'private.txt'))?.toString()).toBe('p\n');
       await server.commit('secret', { 'more.txt': 'm\n' }, 'More');
-      await mirrors.ensure(repo.url, { fetch: true });
-      expect((await mirrors.lsRemote(repo.url)).size).toBe(1);
+      await mirrors.ensure(repo.url, { as: AS, fetch: true });
+      expect((await mirrors.lsRemote(repo.url, AS)).size).toBe(1);
       const dir = mirrors.dirFor(repo.url);
       const basic = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
       for (const file of ['config', 'FETCH_HEAD']) {
@@ -313,19 +323,21 @@ describe('git mirrors against a real HTTP git server', () => {
     });
 
     it('reports a missing repository and an unreachable host as clone failures', async () => {
-      const missing = await rejection(mirrors.ensure(`${server.baseUrl}/nope.git`));
+      const missing = await rejection(mirrors.ensure(`${server.baseUrl}/nope.git`, { as: AS }));
       expect(missing.code).toBe('SLIPWAY_GIT_CLONE_FAILED');
       expect(missing.status).toBe(404);
-      const unreachable = await rejection(mirrors.ensure('http://127.0.0.1:1/x.git'));
-      expect(unreachable.code).toBe('SLIPWAY_GIT_CLONE_FAILED');
+      // An allowed host that does not answer gets the same text as a refused internal one (no port oracle).
+      const unreachable = await rejection(mirrors.ensure('http://127.0.0.1:1/x.git', { as: AS }));
+      expect(unreachable.code).toBe('SLIPWAY_GIT_HOST_UNREACHABLE');
       expect(unreachable.status).toBe(502);
-      expect(unreachable.detail).toMatchObject({ stderr: expect.stringMatching(/127\.0\.0\.1/) });
+      expect(unreachable.message).toBe(UNREACHABLE_MESSAGE);
+      expect(unreachable.detail).toBeUndefined();
     });
 
     it('refuses hostile and disabled URLs before running git', async () => {
-      expect((await rejection(mirrors.ensure('ext::sh -c touch% /tmp/pwned'))).code).toBe('SLIPWAY_GIT_BAD_URL');
-      expect((await rejection(mirrors.ensure('file:///tmp/repo.git'))).code).toBe('SLIPWAY_GIT_BAD_URL');
-      expect((await rejection(mirrors.lsRemote('-oProxyCommand=x'))).code).toBe('SLIPWAY_GIT_BAD_URL');
+      expect((await rejection(mirrors.ensure('ext::sh -c touch% /tmp/pwned', { as: AS }))).code).toBe('SLIPWAY_GIT_BAD_URL');
+      expect((await rejection(mirrors.ensure('file:///tmp/repo.git', { as: AS }))).code).toBe('SLIPWAY_GIT_BAD_URL');
+      expect((await rejection(mirrors.lsRemote('-oProxyCommand=x', AS))).code).toBe('SLIPWAY_GIT_BAD_URL');
     });
   });
 });

@@ -63,3 +63,23 @@ describe('gitProcessEnv', () => {
     expect(env.GIT_CONFIG_VALUE_0).toBe('Authorization: Basic x');
   });
 });
+
+describe('gitProcessEnv ssh pinning', () => {
+  const saved = process.env.GIT_SSH_COMMAND;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.GIT_SSH_COMMAND;
+    else process.env.GIT_SSH_COMMAND = saved;
+  });
+
+  it('adds the checked address to the default ssh command, quoted for the shell git runs it through', () => {
+    delete process.env.GIT_SSH_COMMAND;
+    const env = gitProcessEnv([], ['-o', 'HostName=203.0.113.7', '-o', "HostKeyAlias=it's"]);
+    expect(env.GIT_SSH_COMMAND).toMatch(/^ssh -o BatchMode=yes .* '-o' 'HostName=203\.0\.113\.7' '-o' 'HostKeyAlias=it'\\''s'$/);
+    expect(gitProcessEnv().GIT_SSH_COMMAND).not.toContain('HostName');
+  });
+
+  it('leaves an operator wrapper that is not plain ssh alone', () => {
+    process.env.GIT_SSH_COMMAND = '/usr/local/bin/my-ssh-wrapper';
+    expect(gitProcessEnv([], ['-o', 'HostName=203.0.113.7']).GIT_SSH_COMMAND).toBe('/usr/local/bin/my-ssh-wrapper');
+  });
+});
