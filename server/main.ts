@@ -10,6 +10,7 @@ export async function serve(): Promise<number> {
   const config = loadConfig();
   const app = await buildApp(config);
   const admin = await app.services.auth.bootstrapAdmin({ password: config.adminPassword, token: config.adminToken });
+  for (const warning of admin.warnings) app.http.log.warn(warning);
   if (admin.generatedPassword) {
     // Printed once, to the console only (never to the log file).
     process.stdout.write(`\nSlipway: first start. Sign in as "admin" with the password: ${admin.generatedPassword}\n(set SLIPWAY_ADMIN_PASSWORD to choose it)\n\n`);

@@ -14,6 +14,24 @@ export interface User {
   isAdmin: boolean;
 }
 
+/**
+ * What authenticated a request: a login session (by the hash of its id, never
+ * the id itself) or an API token (by its record id). Long-lived connections
+ * remember it, so that they end when it does.
+ */
+export interface Credential {
+  kind: 'session' | 'token';
+  id: string;
+}
+
+export interface Identity {
+  user: User;
+  credential: Credential;
+}
+
+/** A credential (or every credential of a user) stopped being valid: logout, token revoked, user deleted. */
+export type Revocation = { kind: 'session' | 'token'; id: string; userId: string } | { kind: 'user'; userId: string };
+
 export const SESSION_COOKIE = 'slipway_session';
 const SESSION_DAYS = 14;
 const TOKEN_PREFIX = 'slw_';
@@ -23,6 +41,30 @@ const hashSecret = (secret: string) => sha256Hex(secret);
 
 export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
   const { users, audit } = deps;
+  // A plain listener set: the http layer closes the sockets a revoked credential opened.
+  const revocationListeners = new Set<(event: Revocation) => void>();
+  function revoked(event: Revocation) {
+    for (const listener of revocationListeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure must not undo or block the revocation itself.
+      }
+    }
+  }
+
+  function identifySession(sessionId: string | undefined): Identity | null {
+    if (!sessionId) return null;
+    const idHash = hashSecret(sessionId);
+    const record = users.userBySessionHash(idHash);
+    return record ? { user: publicUser(record), credential: { kind: 'session', id: idHash } } : null;
+  }
+
+  function identifyToken(token: string | undefined): Identity | null {
+    if (!token) return null;
+    const found = users.tokenByHash(hashSecret(token));
+    return found ? { user: publicUser(found.user), credential: { kind: 'token', id: found.tokenId } } : null;
+  }
 
   async function createUser(input: { username: string; password?: string | null; isAdmin?: boolean }, actor: User | null): Promise<User> {
     const username = input.username?.trim();
@@ -54,21 +96,35 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
     createUser,
     issueToken,
 
-    /** First start: make the admin from the environment, or with a random password printed once. */
-    async bootstrapAdmin(options: { password: string | null; token: string | null }): Promise<{ created: boolean; generatedPassword: string | null }> {
+    /**
+     * First start: make the admin from the environment, or with a random
+     * password printed once. Later starts re-add SLIPWAY_ADMIN_TOKEN when it
+     * is missing, unless it was revoked: revoked stays revoked (the hash is
+     * remembered), and so does a deleted admin. `warnings` say what was
+     * ignored, for the start log.
+     */
+    async bootstrapAdmin(options: { password: string | null; token: string | null }): Promise<{ created: boolean; generatedPassword: string | null; warnings: string[] }> {
+      const warnings: string[] = [];
+      const tokenHash = options.token ? hashSecret(options.token) : null;
+      const tokenRevoked = tokenHash !== null && users.isRevokedTokenHash(tokenHash);
+      if (tokenRevoked) warnings.push('SLIPWAY_ADMIN_TOKEN was revoked through the API and is ignored; set a new value to get an admin token from the environment again');
       const existing = users.byUsername('admin');
       if (existing) {
-        // A token given in the environment is always usable, also on later starts.
-        if (options.token && !users.userByTokenHash(hashSecret(options.token))) {
-          users.addToken({ id: newId('tok'), userId: existing.id, name: 'SLIPWAY_ADMIN_TOKEN', tokenHash: hashSecret(options.token) });
+        if (tokenHash && !tokenRevoked && !users.userByTokenHash(tokenHash)) {
+          users.addToken({ id: newId('tok'), userId: existing.id, name: 'SLIPWAY_ADMIN_TOKEN', tokenHash });
         }
-        return { created: false, generatedPassword: null };
+        return { created: false, generatedPassword: null, warnings };
       }
-      const generatedPassword = options.password || options.token ? null : newSecret(12);
+      if (users.count() > 0) {
+        // Users but no "admin": an admin deleted it. Re-creating it from the environment would undo that.
+        if (options.password || options.token) warnings.push('the "admin" user was deleted; SLIPWAY_ADMIN_PASSWORD and SLIPWAY_ADMIN_TOKEN are ignored');
+        return { created: false, generatedPassword: null, warnings };
+      }
+      const generatedPassword = options.password || (tokenHash && !tokenRevoked) ? null : newSecret(12);
       const password = options.password ?? generatedPassword;
       const admin = await createUser({ username: 'admin', password, isAdmin: true }, null);
-      if (options.token) users.addToken({ id: newId('tok'), userId: admin.id, name: 'SLIPWAY_ADMIN_TOKEN', tokenHash: hashSecret(options.token) });
-      return { created: true, generatedPassword };
+      if (tokenHash && !tokenRevoked) users.addToken({ id: newId('tok'), userId: admin.id, name: 'SLIPWAY_ADMIN_TOKEN', tokenHash });
+      return { created: true, generatedPassword, warnings };
     },
 
     async login(username: string, password: string): Promise<{ user: User; sessionId: string; expiresAt: Date }> {
@@ -84,19 +140,28 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
     },
 
     logout(sessionId: string): void {
+      const session = identifySession(sessionId);
       users.deleteSession(hashSecret(sessionId));
+      if (!session) return;
+      audit.record(session.user.id, 'auth.logout', session.user.id);
+      revoked({ kind: 'session', id: session.credential.id, userId: session.user.id });
     },
 
+    identifySession,
+    identifyToken,
+
     userForSession(sessionId: string | undefined): User | null {
-      if (!sessionId) return null;
-      const record = users.userBySessionHash(hashSecret(sessionId));
-      return record ? publicUser(record) : null;
+      return identifySession(sessionId)?.user ?? null;
     },
 
     userForToken(token: string | undefined): User | null {
-      if (!token) return null;
-      const record = users.userByTokenHash(hashSecret(token));
-      return record ? publicUser(record) : null;
+      return identifyToken(token)?.user ?? null;
+    },
+
+    /** Called after every logout, token revocation and user deletion; returns the unsubscribe function. */
+    onRevoke(listener: (event: Revocation) => void): () => void {
+      revocationListeners.add(listener);
+      return () => void revocationListeners.delete(listener);
     },
 
     listUsers(): User[] {
@@ -106,9 +171,35 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
       return users.tokens(userId);
     },
     revokeToken(user: User, tokenId: string): boolean {
-      const removed = users.deleteToken(user.id, tokenId);
-      if (removed) audit.record(user.id, 'token.revoke', tokenId);
+      const removed = users.revokeToken(user.id, tokenId);
+      if (removed) {
+        audit.record(user.id, 'token.revoke', tokenId);
+        revoked({ kind: 'token', id: tokenId, userId: user.id });
+      }
       return removed;
+    },
+
+    /**
+     * Admins only. Refused for oneself (an admin always remains) and while
+     * the user owns workspaces or projects: those would be left without an
+     * owner, and deleting someone's work is a separate, deliberate step.
+     */
+    deleteUser(actor: User, userId: string): void {
+      if (!actor.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this', { status: 403 });
+      const record = users.byId(userId);
+      if (!record) throw slipwayError('SLIPWAY_AUTH_USER_NOT_FOUND', `No user "${userId}"`, { status: 404 });
+      if (record.id === actor.id) throw slipwayError('SLIPWAY_AUTH_DELETE_SELF', 'You cannot delete yourself; sign in as another admin', { status: 409 });
+      const owned = users.ownedCounts(record.id);
+      if (owned.workspaces > 0 || owned.projects > 0) {
+        throw slipwayError(
+          'SLIPWAY_AUTH_USER_OWNS_WORK',
+          `"${record.username}" still owns ${owned.workspaces} workspace(s) and ${owned.projects} project(s): delete them first (an admin may: DELETE /api/workspaces/:id, DELETE /api/projects/:id)`,
+          { status: 409, detail: owned },
+        );
+      }
+      users.delete(record.id);
+      audit.record(actor.id, 'user.delete', record.id, { username: record.username });
+      revoked({ kind: 'user', userId: record.id });
     },
   };
 }

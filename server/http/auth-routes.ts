@@ -66,4 +66,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     requireAdmin(request.caller);
     return auth.listUsers();
   });
+  // Ends the user's sessions and tokens; their open WebSockets close (upgrade.ts listens to auth.onRevoke).
+  app.delete('/api/users/:id', async (request, reply) => {
+    auth.deleteUser(request.caller!, (request.params as { id: string }).id);
+    return reply.code(204).send();
+  });
 }

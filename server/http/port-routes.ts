@@ -17,11 +17,13 @@ import type { Config } from '../config/config.js';
 import { isSlipwayError, slipwayError } from '../core/errors.js';
 import { isBrowserNavigation, parsePortHost, parsePortPath, safePortUrl, type PortAddress } from '../ports/access.js';
 import { sendNotRunning, sendPage, sendUnreachable } from '../ports/pages.js';
-import { proxyHttp, proxyUpgrade, type ProxyTarget } from '../ports/proxy.js';
+import { proxyHttp, proxyUpgrade, type ProxiedUpgrade, type ProxyTarget } from '../ports/proxy.js';
 import type { PortService } from '../ports/service.js';
-import { callerOf } from './caller.js';
+import { callerOf, identify } from './caller.js';
 import { parseCookies, sessionCookie } from './cookies.js';
-import { rejectUpgrade } from './upgrade.js';
+import type { LiveSockets } from './live-sockets.js';
+import { isSameOrigin } from './origin.js';
+import { rejectCrossSite, rejectUpgrade } from './upgrade.js';
 
 export interface PortHttpDeps {
   config: Pick<Config, 'publicUrl' | 'domain'>;
@@ -145,21 +147,42 @@ export function createPortHttp(deps: PortHttpDeps) {
       }
     },
 
-    /** WebSocket upgrades to ports: the same access rules, answered in plain HTTP when refused. */
-    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    /**
+     * WebSocket upgrades to ports: the same access rules, answered in plain
+     * HTTP when refused. A session cookie counts only from the same origin
+     * (the port host itself on the subdomain form, the server on the path
+     * form): another site, or another port host of the same domain, gets a
+     * 403 for a private port and an anonymous socket for a public one. A
+     * socket opened with a credential closes when that credential ends.
+     */
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, sockets?: LiveSockets): boolean {
       const address = addressOf(req);
       if (!address) return false;
-      const caller = callerOf(auth, req, { allowQueryToken: false });
+      let identity = identify(auth, req, { allowQueryToken: false });
       const record = ports.workspace(address.workspaceId);
+      if (identity?.via === 'cookie') {
+        const sameOrigin = address.subdomain
+          ? isSameOrigin(req.headers, `${proto}://${req.headers.host ?? ''}`)
+          : isSameOrigin(req.headers, config.publicUrl);
+        if (!sameOrigin) {
+          if (ports.decide(record, address.port, null) !== 'allow') return (rejectCrossSite(socket), true);
+          identity = null;
+        }
+      }
+      const caller = identity?.user ?? null;
       const access = ports.decide(record, address.port, caller);
       if (access === 'login') return (rejectUpgrade(socket, 401, { code: 'SLIPWAY_AUTH_REQUIRED', message: 'This port is private: sign in first' }), true);
       if (access === 'not-found' || !record) return (rejectUpgrade(socket, 404, { code: 'SLIPWAY_WORKSPACE_NOT_FOUND', message: `No workspace "${address.workspaceId}"` }), true);
       if (record.status !== 'running') return (rejectUpgrade(socket, 409, { code: 'SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', message: `The workspace is ${record.status}` }), true);
       ports.activity(record.id);
+      // Tracked from now, not from when the upstream answers: a revocation while connecting must not be missed.
+      let proxied: ProxiedUpgrade | null = null;
+      const forget = identity && sockets ? sockets.track(identity, (code, reason) => (proxied ? proxied.close(code, reason) : socket.destroy())) : () => {};
+      socket.once('close', forget);
       void proxyUpgrade(req, socket, head, target(record, address, req, caller), () => {
         const text = JSON.stringify({ code: 'SLIPWAY_PORT_UNREACHABLE', message: `Nothing is listening on port ${address.port}` });
         socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
-      });
+      }).then((handle) => (proxied = handle), () => socket.destroy());
       return true;
     },
 

@@ -134,13 +134,36 @@ export async function proxyHttp(req: IncomingMessage, res: ServerResponse, targe
   });
 }
 
-/** Forwards a WebSocket (or any Upgrade) request and then splices the two connections. */
-export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: ProxyTarget, onUnreachable: (error: unknown) => void): Promise<void> {
+/** An open proxied upgrade: `close` ends it from our side (a revoked credential). */
+export interface ProxiedUpgrade {
+  close(code: number, reason: string): void;
+}
+
+/** A server-to-client WebSocket close frame (unmasked, RFC 6455 §5.5.1). */
+function closeFrame(code: number, reason: string): Buffer {
+  const text = Buffer.from(reason).subarray(0, 123);
+  const payload = Buffer.alloc(2 + text.length);
+  payload.writeUInt16BE(code, 0);
+  text.copy(payload, 2);
+  return Buffer.concat([Buffer.from([0x88, payload.length]), payload]);
+}
+
+/**
+ * Forwards a WebSocket (or any Upgrade) request and then splices the two
+ * connections. Resolves with a handle once spliced, or null when the
+ * service was unreachable or the client left while we connected.
+ */
+export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: ProxyTarget, onUnreachable: (error: unknown) => void): Promise<ProxiedUpgrade | null> {
   let upstream: Duplex;
   try {
     upstream = await target.connect();
   } catch (error) {
-    return onUnreachable(error);
+    onUnreachable(error);
+    return null;
+  }
+  if (client.destroyed) {
+    upstream.destroy();
+    return null;
   }
   const lines = [`${req.method} ${target.path} HTTP/1.1`];
   for (const [name, value] of Object.entries(forwardHeaders(req, target, true))) {
@@ -152,6 +175,18 @@ export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: B
     client.destroy();
     upstream.destroy();
   };
+  // Watch the upstream's answer head: after a 101, the client speaks WebSocket and can be sent a close frame.
+  let answer = '';
+  let upgraded = false;
+  const watchHead = (chunk: Buffer) => {
+    answer += chunk.toString('latin1');
+    const end = answer.indexOf('\r\n\r\n');
+    if (end < 0 && answer.length < 16_384) return;
+    upgraded = end >= 0 && /^HTTP\/1\.[01] 101 /.test(answer);
+    upstream.off('data', watchHead);
+    answer = '';
+  };
+  upstream.on('data', watchHead);
   upstream.on('error', close);
   client.on('error', close);
   upstream.on('close', close);
@@ -162,4 +197,20 @@ export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: B
     upstream.on('data', target.onTraffic);
     client.on('data', target.onTraffic);
   }
+  return {
+    close(code, reason) {
+      upstream.unpipe(client);
+      client.unpipe(upstream);
+      upstream.off('close', close);
+      upstream.off('error', close);
+      upstream.destroy();
+      // Frames are not parsed here: a close frame sent while the app was mid-frame arrives garbled, and the client sees an abnormal close. Either way it is closed.
+      if (upgraded && client.writable) {
+        client.end(closeFrame(code, reason));
+        setTimeout(() => client.destroy(), 1000).unref();
+      } else {
+        client.destroy();
+      }
+    },
+  };
 }

@@ -67,13 +67,43 @@ export function createUserStore(db: Db) {
       }[];
       return rows.map((r) => ({ id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
     },
-    deleteToken(userId: string, tokenId: string): boolean {
-      return db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?').run(tokenId, userId).changes > 0;
+    /** Deletes a token and remembers its hash, so that a token given in the environment is not re-added at the next start. */
+    revokeToken(userId: string, tokenId: string): boolean {
+      return db.transaction(() => {
+        const row = db.prepare('SELECT token_hash FROM api_tokens WHERE id = ? AND user_id = ?').get(tokenId, userId) as { token_hash: string } | undefined;
+        if (!row) return false;
+        db.prepare('INSERT OR IGNORE INTO revoked_tokens (token_hash, revoked_at) VALUES (?, ?)').run(row.token_hash, nowIso());
+        db.prepare('DELETE FROM api_tokens WHERE id = ?').run(tokenId);
+        return true;
+      })();
+    },
+    isRevokedTokenHash(tokenHash: string): boolean {
+      return db.prepare('SELECT 1 FROM revoked_tokens WHERE token_hash = ?').get(tokenHash) !== undefined;
     },
     userByTokenHash(tokenHash: string): UserRecord | null {
-      const row = db.prepare('SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = ?').get(tokenHash) as UserRow | undefined;
-      if (row) db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?').run(nowIso(), tokenHash);
-      return toUser(row);
+      return this.tokenByHash(tokenHash)?.user ?? null;
+    },
+    /** The token's id (what a revocation names) and its user; marks the token used. */
+    tokenByHash(tokenHash: string): { tokenId: string; user: UserRecord } | null {
+      const row = db.prepare('SELECT users.*, api_tokens.id AS token_id FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = ?').get(tokenHash) as (UserRow & { token_id: string }) | undefined;
+      if (!row) return null;
+      db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?').run(nowIso(), tokenHash);
+      return { tokenId: row.token_id, user: toUser(row)! };
+    },
+    /** What a user still owns that has no owner without them (deleting the user would orphan it). */
+    ownedCounts(userId: string): { workspaces: number; projects: number } {
+      const count = (sql: string) => (db.prepare(sql).get(userId) as { n: number }).n;
+      return {
+        workspaces: count('SELECT COUNT(*) AS n FROM workspaces WHERE owner_id = ?'),
+        projects: count('SELECT COUNT(*) AS n FROM projects WHERE owner_id = ?'),
+      };
+    },
+    /** Deletes a user with their sessions and tokens (cascade); their token hashes are remembered as revoked. */
+    delete(userId: string): boolean {
+      return db.transaction(() => {
+        db.prepare('INSERT OR IGNORE INTO revoked_tokens (token_hash, revoked_at) SELECT token_hash, ? FROM api_tokens WHERE user_id = ?').run(nowIso(), userId);
+        return db.prepare('DELETE FROM users WHERE id = ?').run(userId).changes > 0;
+      })();
     },
     addSession(idHash: string, userId: string, expiresAt: string): void {
       db.prepare('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(idHash, userId, nowIso(), expiresAt);

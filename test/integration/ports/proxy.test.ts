@@ -170,7 +170,7 @@ describe('HTTP through both URL forms', () => {
 
   it('WebSocket echo through both forms', async () => {
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), 'hello path')).toBe('hello path');
-    expect(await wsEcho(`ws://127.0.0.1:${port}/socket`, { host: sub(8001), cookie: owner.cookie }, 'hello subdomain')).toBe('hello subdomain');
+    expect(await wsEcho(`ws://127.0.0.1:${port}/socket`, { host: sub(8001), cookie: owner.cookie, origin: `http://${sub(8001)}` }, 'hello subdomain')).toBe('hello subdomain');
     const big = 'z'.repeat(200_000);
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), big)).toBe(big);
   });

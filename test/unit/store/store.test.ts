@@ -67,7 +67,7 @@ describe('auth service', () => {
   it('bootstraps the admin from the environment, or with a generated password, once', async () => {
     const { auth } = service();
     const first = await auth.bootstrapAdmin({ password: null, token: 'slw_env_token' });
-    expect(first).toEqual({ created: true, generatedPassword: null });
+    expect(first).toEqual({ created: true, generatedPassword: null, warnings: [] });
     expect(auth.userForToken('slw_env_token')).toMatchObject({ username: 'admin', isAdmin: true });
     expect((await auth.bootstrapAdmin({ password: null, token: null })).created).toBe(false);
 
