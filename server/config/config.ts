@@ -4,6 +4,7 @@
  * misbehaving later. Every variable is documented in the README.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { slipwayError } from '../core/errors.js';
@@ -49,6 +50,12 @@ export interface Config {
   prebuildsKeepPerBranch: number;
   /** Where the built web UI lives. */
   webDir: string;
+  /** Largest request body accepted, in bytes (413 above it, checked while it streams in). */
+  bodyLimitBytes: number;
+  /** fastify's trustProxy: false (default: the socket address is the client), true, or the proxies' addresses/CIDRs. */
+  trustProxy: boolean | string[];
+  /** A bearer token that may read /metrics besides admins, or null. */
+  metricsToken: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,6 +101,30 @@ export function parseBytes(name: string, raw: string | undefined): number {
 export function defaultMemoryBytes(totalBytes = os.totalmem()): number {
   const quarterGib = 256 * 1024 ** 2;
   return Math.min(8 * 1024 ** 3, Math.floor((totalBytes * 0.75) / quarterGib) * quarterGib);
+}
+
+function metricsTokenVar(env: Env): string | null {
+  const raw = env.SLIPWAY_METRICS_TOKEN;
+  if (!raw) return null;
+  if (raw.length < 16) throw slipwayError('SLIPWAY_CONFIG_INVALID', 'SLIPWAY_METRICS_TOKEN must be at least 16 characters (a random secret, e.g. `openssl rand -hex 32`)');
+  return raw;
+}
+
+/** SLIPWAY_TRUST_PROXY: true/false, or comma-separated proxy addresses, CIDRs or proxy-addr's names (loopback, linklocal, uniquelocal). */
+function trustProxyVar(env: Env): boolean | string[] {
+  const raw = env.SLIPWAY_TRUST_PROXY?.trim();
+  if (!raw) return false;
+  if (/^(1|true|yes|on|0|false|no|off)$/i.test(raw)) return boolVar(env, 'SLIPWAY_TRUST_PROXY', false);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of list) {
+    const [address, bits, extra] = item.split('/');
+    const family = isIP(address ?? '');
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!['loopback', 'linklocal', 'uniquelocal'].includes(item) && (family === 0 || !okBits || extra !== undefined)) {
+      throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_TRUST_PROXY must be true, false or a comma-separated list of proxy addresses or CIDRs (10.0.0.1, 10.0.0.0/8, loopback), got "${item}"`);
+    }
+  }
+  return list;
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -159,5 +190,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     prebuildWaitMs: intVar(env, 'SLIPWAY_PREBUILD_WAIT_MINUTES', 10, 0, 1440) * 60_000,
     prebuildsKeepPerBranch: intVar(env, 'SLIPWAY_PREBUILDS_KEEP', 3, 1, 1000),
     webDir: path.resolve(cwd, env.SLIPWAY_WEB_DIR || 'web/dist'),
+    bodyLimitBytes: intVar(env, 'SLIPWAY_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+    trustProxy: trustProxyVar(env),
+    metricsToken: metricsTokenVar(env),
   };
 }
