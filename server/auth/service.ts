@@ -127,7 +127,8 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
       return { created: true, generatedPassword, warnings };
     },
 
-    async login(username: string, password: string): Promise<{ user: User; sessionId: string; expiresAt: Date }> {
+    /** `from.address`: the client address (the socket's, unless SLIPWAY_TRUST_PROXY names the proxy), kept in the audit log. */
+    async login(username: string, password: string, from: { address?: string } = {}): Promise<{ user: User; sessionId: string; expiresAt: Date }> {
       const record = typeof username === 'string' ? users.byUsername(username) : null;
       // Hash even for unknown users so that timing does not tell which names exist.
       const ok = record?.passwordHash ? await verifyPassword(String(password ?? ''), record.passwordHash) : (await hashPassword('x'), false);
@@ -135,7 +136,7 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
       const sessionId = newSecret(32);
       const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
       users.addSession(hashSecret(sessionId), record.id, expiresAt.toISOString());
-      audit.record(record.id, 'auth.login', record.id);
+      audit.record(record.id, 'auth.login', record.id, from.address ? { address: from.address } : undefined);
       return { user: publicUser(record), sessionId, expiresAt };
     },
 

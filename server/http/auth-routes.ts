@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { slipwayError } from '../core/errors.js';
 import { SESSION_COOKIE } from '../auth/service.js';
+import { createLoginLimiter } from '../auth/rate-limit.js';
 import { parseCookies, sessionCookie } from './cookies.js';
 import type { HttpDeps } from './server.js';
 
@@ -13,6 +14,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   const { auth, config } = deps;
   const secure = config.publicUrl.startsWith('https:');
 
+  // Each attempt counts as a failure when it starts (parallel guesses cannot all pass the check); a success takes it back.
+  const byUser = createLoginLimiter({ freeFailures: 5 });
+  const byAddress = createLoginLimiter({ freeFailures: 20 });
+
   const requireAdmin = (caller: { isAdmin: boolean } | null) => {
     if (!caller?.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this', { status: 403 });
   };
@@ -22,7 +27,19 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     if (typeof body.username !== 'string' || typeof body.password !== 'string') {
       throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "..."}', { status: 400 });
     }
-    const { user, sessionId, expiresAt } = await auth.login(body.username, body.password);
+    // Throttled per username and (more loosely: users may share one) per client address; see rate-limit.ts.
+    const userKey = body.username.trim().toLowerCase().slice(0, 64);
+    const address = request.ip;
+    const waitMs = Math.max(byUser.retryAfterMs(userKey), byAddress.retryAfterMs(address));
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      return reply.code(429).header('retry-after', String(seconds)).send({ code: 'SLIPWAY_AUTH_RATE_LIMITED', message: `Too many failed sign-ins for this user or from this address: try again in ${seconds} s` });
+    }
+    byUser.failure(userKey);
+    byAddress.failure(address);
+    const { user, sessionId, expiresAt } = await auth.login(body.username, body.password, { address });
+    byUser.success(userKey);
+    byAddress.forgive(address);
     const domain = cookieDomain(config.domain);
     // localhost-style domains cannot carry a Domain attribute in every browser: set both.
     reply.header('set-cookie', [

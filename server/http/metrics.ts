@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { slipwayError } from '../core/errors.js';
 import type { HttpDeps } from './server.js';
 
 /** Gauges the composition root can read at scrape time, plus request counts kept here. */
@@ -12,7 +14,12 @@ export function registerMetrics(app: FastifyInstance, deps: HttpDeps) {
     const key = `${request.method} ${reply.statusCode}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
   });
-  app.get('/metrics', async (_request, reply) => {
+  // Open in the auth hook: this route decides (admins, or the metrics token, which is no user's token).
+  app.get('/metrics', async (request, reply) => {
+    if (!request.caller?.isAdmin && !hasMetricsToken(request, deps.config.metricsToken)) {
+      if (request.caller) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only admins (or a scraper with SLIPWAY_METRICS_TOKEN) may read /metrics', { status: 403 });
+      throw slipwayError('SLIPWAY_AUTH_REQUIRED', 'Send Authorization: Bearer <SLIPWAY_METRICS_TOKEN> or an admin\'s token', { status: 401 });
+    }
     const lines: string[] = [];
     const gauges: ReturnType<Metrics['gauges']> = {
       ...deps.metrics.gauges(),
@@ -30,6 +37,14 @@ export function registerMetrics(app: FastifyInstance, deps: HttpDeps) {
     }
     return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
   });
+}
+
+/** Compared as SHA-256 digests with timingSafeEqual: equal lengths, and no early exit that times the match. */
+function hasMetricsToken(request: FastifyRequest, token: string | null): boolean {
+  const header = request.headers.authorization;
+  if (!token || typeof header !== 'string' || !/^bearer\s+/i.test(header)) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header.replace(/^bearer\s+/i, '').trim()), digest(token));
 }
 
 function labels(values?: Record<string, string>): string {

@@ -8,7 +8,9 @@ import type { AuthService, User } from '../auth/service.js';
 import { isSlipwayError } from '../core/errors.js';
 import { printable, printableLogOptions } from '../core/printable.js';
 import type { WorkspaceService } from '../workspaces/service.js';
-import { callerOf, redactUrl } from './caller.js';
+import { redactUrl } from './caller.js';
+import { useJsonBodies } from './body.js';
+import { registerRequestGuards } from './request-guards.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerWorkspaceRoutes } from './workspace-routes.js';
 import { registerStatic } from './static.js';
@@ -37,13 +39,12 @@ declare module 'fastify' {
   }
 }
 
-/** Paths open without auth: health, login, webhooks (they check signatures), the web UI's files, ports (they check visibility). */
-function isOpenPath(url: string): boolean {
-  const path = url.split('?')[0] ?? '';
-  if (path === '/metrics') return false;
-  if (!path.startsWith('/api/')) return true;
-  return path === '/api/health' || path === '/api/auth/login' || path === '/api/auth/logout' || path.startsWith('/api/webhooks/');
-}
+/** fastify's own 4xx errors a client can cause, in Slipway's words. */
+const FRAMEWORK_ERRORS: Record<string, { code: string; message: (config: Config) => string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'SLIPWAY_HTTP_BODY_TOO_LARGE', message: (c) => `The request body is larger than ${c.bodyLimitBytes} bytes (SLIPWAY_BODY_LIMIT_BYTES)` },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'SLIPWAY_HTTP_UNSUPPORTED_MEDIA_TYPE', message: () => 'Request bodies are JSON: send Content-Type: application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'SLIPWAY_HTTP_BAD_REQUEST', message: () => 'The body is not as long as its Content-Length says' },
+};
 
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
@@ -56,37 +57,29 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
       // Names, branches and URLs in any log line are shown, never interpreted, by whatever displays the log.
       ...printableLogOptions,
     },
-    bodyLimit: 2 * 1024 * 1024,
-    trustProxy: true,
+    // Checked while the body streams in, for every route (webhooks too): 413 before the rest is read.
+    bodyLimit: deps.config.bodyLimitBytes,
+    // Off unless configured: X-Forwarded-For from anyone else would pick the address in logs and rate limits.
+    trustProxy: deps.config.trustProxy,
+    // Errors of the router itself, before any hook, in Slipway's error shape: a malformed %-escape
+    // (400), or a path parameter over 100 characters, which names nothing that exists (404).
+    frameworkErrors: (error, _request, reply) => {
+      const r = reply as FastifyReply;
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void r.code(404).send({ code: 'SLIPWAY_HTTP_NOT_FOUND', message: `Nothing is named like that: a path parameter is longer than 100 characters` });
+      void r.code(400).send({ code: 'SLIPWAY_HTTP_BAD_PATH', message: `${error.message}: send a plain path like /api/workspaces/<id>` });
+    },
   });
 
   app.decorateRequest('caller', null);
 
-  // Keep the raw body of webhooks: signatures are over the exact bytes.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
-    (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body;
-    if (body.length === 0) return done(null, {});
-    try {
-      done(null, JSON.parse(body.toString('utf8')));
-    } catch {
-      if (request.url.startsWith('/api/webhooks/')) return done(null, null);
-      const error = Object.assign(new Error('The request body is not valid JSON'), { statusCode: 400, code: 'SLIPWAY_HTTP_BAD_JSON' });
-      done(error, undefined);
-    }
-  });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
-    (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body;
-    done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
-  });
+  // JSON bodies only (webhooks keep their raw bytes in their own scope), depth-checked before parsing.
+  useJsonBodies(app);
 
   // Port traffic first: `<port>-<id>.<domain>/api/...` belongs to the app, not to Slipway's API.
   if (deps.portsOnRequest) app.addHook('onRequest', deps.portsOnRequest);
 
-  app.addHook('onRequest', async (request, reply) => {
-    request.caller = callerOf(deps.auth, request.raw, { allowQueryToken: false });
-    if (isOpenPath(request.url) || request.caller) return;
-    await reply.code(401).send({ code: 'SLIPWAY_AUTH_REQUIRED', message: 'Sign in (POST /api/auth/login) or send Authorization: Bearer <token>' });
-  });
+  // Path check, auth on the matched route, same-origin for cookie-authenticated changes.
+  registerRequestGuards(app, deps);
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (isSlipwayError(error)) {
@@ -95,6 +88,8 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     }
     const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
     if (e.statusCode && e.statusCode < 500) {
+      const known = FRAMEWORK_ERRORS[e.code ?? ''];
+      if (known) return reply.code(e.statusCode).send({ code: known.code, message: known.message(deps.config) });
       const code = e.code?.startsWith('SLIPWAY_') ? e.code : 'SLIPWAY_HTTP_BAD_REQUEST';
       return reply.code(e.statusCode).send({ code, message: e.message ?? 'Bad request' });
     }

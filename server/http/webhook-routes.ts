@@ -4,20 +4,30 @@
  * → ignored events 204 → replayed delivery id 200 → one prebuild per pushed
  * branch the project prebuilds → 202. Reasons for a 401 are logged, never
  * sent (an unknown repository looks exactly like a wrong secret).
+ * Bodies: raw bytes of any type (JSON, or a `payload=` form), in their own
+ * scope, under the server's one body limit and the JSON depth check.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { isSlipwayError } from '../core/errors.js';
 import type { ProjectRecord } from '../store/projects.js';
 import type { ProjectService } from '../projects/service.js';
 import type { PrebuildService } from '../prebuilds/service.js';
+import { useRawWebhookBodies, type RawBodyRequest } from './body.js';
 import { createDeliveryLog, verifyAndParseWebhook, type WebhookProvider } from '../webhooks/index.js';
 
 export function registerWebhookRoutes(app: FastifyInstance, deps: { projects: ProjectService; prebuilds: PrebuildService }) {
+  app.register(async (scope) => {
+    useRawWebhookBodies(scope);
+    registerWebhookRoute(scope, deps);
+  });
+}
+
+function registerWebhookRoute(app: FastifyInstance, deps: { projects: ProjectService; prebuilds: PrebuildService }) {
   const deliveries = createDeliveryLog();
 
-  app.post('/api/webhooks/:provider', { bodyLimit: 25 * 1024 * 1024 }, async (request, reply) => {
+  app.post('/api/webhooks/:provider', async (request, reply) => {
     const provider = (request.params as { provider: string }).provider as WebhookProvider;
-    const rawBody = (request as FastifyRequest & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+    const rawBody = (request as RawBodyRequest).rawBody ?? Buffer.alloc(0);
     // secretsFor may be called once per repository key; remember which projects each index means.
     const candidates = new Map<string, ProjectRecord[]>();
     let result;

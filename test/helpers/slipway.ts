@@ -83,7 +83,8 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
       if (created.status !== 201) throw new Error(`user create failed: ${created.text}`);
       const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-of-' + username }) });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      const token = await fetch(`${baseUrl}/api/tokens`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'test' }) });
+      // A cookie-authenticated change needs the server's Origin, as a browser on Slipway's own page sends it.
+      const token = await fetch(`${baseUrl}/api/tokens`, { method: 'POST', headers: { cookie, origin: new URL(config.publicUrl).origin, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'test' }) });
       return { id: created.body.id, token: ((await token.json()) as { token: string }).token };
     },
     async waitForStatus(workspaceId, statuses, token = adminToken, timeoutMs = 180_000) {
