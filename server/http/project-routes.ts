@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ProjectService } from '../projects/service.js';
 import type { PrebuildService } from '../prebuilds/service.js';
 import { toApiPrebuild } from '../prebuilds/view.js';
+import { slipwayError } from '../core/errors.js';
 import { sendLog } from './log-response.js';
 
 type IdParams = { id: string };
@@ -29,7 +30,11 @@ export function registerProjectRoutes(app: FastifyInstance, deps: { projects: Pr
 export function registerPrebuildRoutes(app: FastifyInstance, deps: { prebuilds: PrebuildService }) {
   const { prebuilds } = deps;
   app.get('/api/prebuilds', async (request) => {
-    const { projectId } = request.query as { projectId?: string };
+    const { projectId } = request.query as { projectId?: unknown };
+    // `?projectId=a&projectId=b` arrives as an array, which no lookup takes: say so (it was a 500).
+    if (projectId !== undefined && typeof projectId !== 'string') {
+      throw slipwayError('SLIPWAY_PREBUILD_BAD_REQUEST', 'Filter by one project: ?projectId=<id>', { status: 400 });
+    }
     return prebuilds.list(request.caller!, projectId || undefined);
   });
   app.get('/api/prebuilds/:id', async (request) => prebuilds.get(request.caller!, (request.params as IdParams).id));
