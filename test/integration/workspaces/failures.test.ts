@@ -102,10 +102,10 @@ describe('clear errors, nothing half-made', () => {
 });
 
 describe('Dockerfile images', () => {
-  it('builds once; a second open of the same content reuses the image; a change in the context rebuilds', async () => {
+  it('builds once; a second open of the same content reuses the image; a change to a copied file rebuilds', async () => {
     const { url } = await git.createRepo('dockerfile', {
       '.gitpod.yml': 'image:\n  file: .gitpod.Dockerfile\ntasks:\n  - command: cat /etc/built-marker\n',
-      '.gitpod.Dockerfile': 'FROM slipway/workspace-base\nUSER root\nRUN echo built > /etc/built-marker\nUSER slipway\n',
+      '.gitpod.Dockerfile': 'FROM slipway/workspace-base\nUSER root\nCOPY app.txt /etc/app.txt\nRUN echo built > /etc/built-marker\nUSER slipway\n',
       'app.txt': 'one',
     });
     const first = await openAndSettle(url);
@@ -121,8 +121,8 @@ describe('Dockerfile images', () => {
     expect(secondLog).toContain('up to date');
     expect(secondLog).not.toMatch(/Building \.gitpod\.Dockerfile/);
 
-    // The context is the repository root, so any file change is a new tree id: rebuild.
-    await git.commit('dockerfile', { 'app.txt': 'two' }, 'change a file in the context');
+    // The Dockerfile copies app.txt: a change to it is a new image (one elsewhere is not: prebuilds/image-cache-key.test.ts).
+    await git.commit('dockerfile', { 'app.txt': 'two' }, 'change a file the Dockerfile copies');
     const third = await openAndSettle(url);
     expect(third.status).toBe('running');
     expect(third.image).not.toBe(first.image);
