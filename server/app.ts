@@ -17,6 +17,7 @@ import { createPortService } from './ports/service.js';
 import { createImageNames } from './images/image-names.js';
 import { createImageResolver } from './images/resolver.js';
 import { createRuntime } from './runtime/docker.js';
+import { loadInstanceId } from './runtime/instance.js';
 import { createAuditLog } from './store/audit.js';
 import { openDatabase } from './store/db.js';
 import { createUserStore } from './store/users.js';
@@ -49,7 +50,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
   const audit = createAuditLog(db);
   const users = createUserStore(db);
   const auth = createAuthService({ users, audit });
-  const runtime = createRuntime({ network: config.network });
+  const runtime = createRuntime({ network: config.network, instanceId: loadInstanceId(config.dataDir), networkPool: config.networkPool });
   const terminals = createTerminalManager({ history: createTerminalStore(db) });
   const logs = createLogRegistry(path.join(config.dataDir, 'logs'));
   const workspaceStore = createWorkspaceStore(db);
@@ -98,6 +99,8 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
       (app) => registerWebhookRoutes(app, prebuilds),
     ],
     health: () => runtime.ping(),
+    // A workspace reaches the server only through its public URL (a proxy), never directly.
+    refuseConnection: (address) => runtime.isWorkspaceAddress(address),
     metrics: {
       gauges: () => {
         const all = workspaceStore.list();
@@ -124,6 +127,14 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
           logger.warn({ err: String(error) }, 'reconcile failed');
         }
       };
+      try {
+        // Before the first reconcile: duplicates of shared networks (item 7 of issue 12) go, one stays.
+        const repaired = await runtime.repairNetworks();
+        if (repaired.removed.length > 0) logger.info({ removed: repaired.removed }, 'removed empty duplicate networks');
+        if (repaired.keptDuplicates.length > 0) logger.warn({ networks: repaired.keptDuplicates }, 'duplicate networks still in use are kept until their containers leave them');
+      } catch (error) {
+        logger.warn({ err: String(error) }, 'network repair failed');
+      }
       await pass();
       timer = setInterval(() => void pass(), config.reconcileIntervalMs);
       timer.unref();

@@ -12,10 +12,11 @@ import { openToPrompt, type BenchEnv } from '../lib/environment.js';
 import { repeat, summarize, type Summary } from '../lib/stats.js';
 
 const IMAGE = 'slipway/workspace-base';
+// The floor's containers get a network each, as workspaces do; labelled as the bench's own.
+export const BENCH_INSTANCE = 'slw-bench';
 
 export async function dockerFloor(runs: number, image = IMAGE): Promise<Summary> {
-  const runtime = createRuntime({ network: 'slipway' });
-  await runtime.ensureNetwork();
+  const runtime = createRuntime({ network: 'slipway', instanceId: BENCH_INSTANCE });
   const samples = await repeat(runs, async (run) => {
     const started = performance.now();
     const id = await runtime.createContainer({ name: `slipway-bench-floor-${process.pid}-${run}`, image, hostname: 'floor', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
@@ -31,8 +32,7 @@ export async function dockerFloor(runs: number, image = IMAGE): Promise<Summary>
 
 /** The floor for many at once: `count` containers created, started and exec'd in parallel, all done. */
 export async function dockerFloorConcurrent(count: number, image = IMAGE): Promise<{ allMs: number }> {
-  const runtime = createRuntime({ network: 'slipway' });
-  await runtime.ensureNetwork();
+  const runtime = createRuntime({ network: 'slipway', instanceId: BENCH_INSTANCE });
   const started = performance.now();
   const ids = await Promise.all(
     Array.from({ length: count }, async (_, i) => {

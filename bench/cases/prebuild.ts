@@ -8,7 +8,7 @@ import { createRuntime } from '../../server/runtime/docker.js';
 import { signBody } from '../../server/webhooks/index.js';
 import { openToPrompt, type BenchEnv } from '../lib/environment.js';
 import { summarize, type Summary } from '../lib/stats.js';
-import { devcontainerCli, dockerFloor } from './open.js';
+import { BENCH_INSTANCE, devcontainerCli, dockerFloor } from './open.js';
 
 type Row = { figure: string; value: string; reference: string; ratio: string };
 
@@ -26,7 +26,7 @@ async function waitForPrebuild(env: BenchEnv, projectId: string, commit: string)
 
 /** The same init by hand: create + start a container from the same image, exec the init, commit it. */
 async function byHand(image: string, init: string): Promise<number> {
-  const runtime = createRuntime({ network: 'slipway' });
+  const runtime = createRuntime({ network: 'slipway', instanceId: BENCH_INSTANCE });
   const started = performance.now();
   const id = await runtime.createContainer({ name: `slipway-bench-hand-${process.pid}-${Date.now()}`, image, hostname: 'hand', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
   await runtime.startContainer(id);

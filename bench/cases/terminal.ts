@@ -3,7 +3,6 @@
  * command on a raw docker exec TTY stream, and keystroke echo round trips.
  */
 import WebSocket from 'ws';
-import { createRuntime } from '../../server/runtime/docker.js';
 import type { BenchEnv } from '../lib/environment.js';
 import { summarize, type Summary } from '../lib/stats.js';
 
@@ -35,7 +34,7 @@ function untilMarker(onChunk: (listener: (chunk: Buffer) => void) => void, timeo
 export async function throughput(env: BenchEnv, workspaceId: string, mb: number, runs: number): Promise<{ websocket: Summary; dockerExec: Summary }> {
   const ws: number[] = [];
   const raw: number[] = [];
-  const runtime = createRuntime({ network: env.slipway.config.network });
+  const runtime = env.slipway.app.services.runtime;
   const [container] = await runtime.listContainers({ 'slipway.workspace': workspaceId });
   for (let i = 0; i < runs; i++) {
     const terminal = (await env.slipway.api('POST', `/api/workspaces/${workspaceId}/terminals`)).body;

@@ -41,8 +41,10 @@ export interface Config {
   reconcileIntervalMs: number;
   adminPassword: string | null;
   adminToken: string | null;
-  /** Docker network the workspaces join (the proxy reaches them on it). */
+  /** The shared Docker network of older versions: workspaces still on it are moved to a network of their own at start. */
   network: string;
+  /** Each workspace gets its own network with a `/prefix` subnet cut from `cidr` (runtime/network.ts). */
+  networkPool: { cidr: string; prefix: number };
   logLevel: string;
   prebuildConcurrency: number;
   prebuildTimeoutMs: number;
@@ -127,6 +129,20 @@ function trustProxyVar(env: Env): boolean | string[] {
   return list;
 }
 
+/** SLIPWAY_NETWORK_POOL (an IPv4 CIDR) cut into SLIPWAY_NETWORK_SUBNET_PREFIX subnets, one per workspace. */
+function networkPoolVar(env: Env): { cidr: string; prefix: number } {
+  const cidr = env.SLIPWAY_NETWORK_POOL?.trim() || '10.213.0.0/16';
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) < 8 || Number(match[5]) > 29) {
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_NETWORK_POOL must be an IPv4 range from /8 to /29 that no other network of the host uses, like 10.213.0.0/16, got "${cidr}"`);
+  }
+  const prefix = intVar(env, 'SLIPWAY_NETWORK_SUBNET_PREFIX', 28, 16, 29);
+  if (prefix < Number(match[5])) {
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_NETWORK_SUBNET_PREFIX (${prefix}) must be at least the prefix of SLIPWAY_NETWORK_POOL (${cidr}): each workspace's subnet is cut from the pool`);
+  }
+  return { cidr, prefix };
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = intVar(env, 'SLIPWAY_PORT', 8080, 0, 65535);
   const host = env.SLIPWAY_HOST || '0.0.0.0';
@@ -184,6 +200,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminPassword: env.SLIPWAY_ADMIN_PASSWORD || null,
     adminToken: env.SLIPWAY_ADMIN_TOKEN || null,
     network: env.SLIPWAY_NETWORK || 'slipway',
+    networkPool: networkPoolVar(env),
     logLevel: env.SLIPWAY_LOG_LEVEL || 'info',
     prebuildConcurrency: intVar(env, 'SLIPWAY_PREBUILD_CONCURRENCY', 1, 1, 64),
     prebuildTimeoutMs: intVar(env, 'SLIPWAY_PREBUILD_TIMEOUT_MINUTES', 60, 1, 1440) * 60_000,

@@ -31,6 +31,8 @@ export interface HttpDeps {
   /** The port proxy's onRequest hook (both URL forms), run before auth and body parsing; it hijacks the requests it takes. */
   portsOnRequest?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   logger?: boolean | Record<string, unknown>;
+  /** True for a remote address whose connections are dropped before a byte is read (workspace addresses: runtime README). */
+  refuseConnection?: (remoteAddress: string) => boolean;
 }
 
 declare module 'fastify' {
@@ -71,6 +73,12 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   });
 
   app.decorateRequest('caller', null);
+
+  // First listener: a refused peer never reaches the HTTP parser, TLS or any hook.
+  const refuse = deps.refuseConnection;
+  if (refuse) app.server.prependListener('connection', (socket: import('node:net').Socket) => {
+    if (socket.remoteAddress && refuse(socket.remoteAddress)) socket.destroy();
+  });
 
   // JSON bodies only (webhooks keep their raw bytes in their own scope), depth-checked before parsing.
   useJsonBodies(app);

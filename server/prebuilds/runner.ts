@@ -111,7 +111,7 @@ export function createPrebuildRunner(deps: RunnerDeps) {
 
       const { checkout } = workspacePaths(spec, repoName);
       const user = await step(log, signal, 'container', 'Creating the prebuild container', async () => {
-        await runtime.ensureNetwork();
+        // A network of its own, as a workspace's: removed with the container.
         containerId = await runtime.createContainer({
           name: `slipway-prebuild-${record.id}`,
           image: image.ref,

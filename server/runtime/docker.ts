@@ -7,11 +7,17 @@ import Docker from 'dockerode';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { slipwayError, errorMessage } from '../core/errors.js';
 import { openLoopbackStream } from './loopback.js';
+import { createNetworks, DEFAULT_POOL, type NetworkPool } from './network.js';
 
 export interface RuntimeOptions {
   /** Defaults to DOCKER_HOST or the local socket (dockerode reads DOCKER_HOST itself). */
   docker?: Docker;
+  /** The shared network of older versions: workspaces still on it are moved to their own (network.ts). */
   network: string;
+  /** This server's identity on the engine (instance.ts): everything it makes carries it, and it lists and removes only its own. */
+  instanceId: string;
+  /** Where each container's own network gets its subnet; DEFAULT_POOL when absent. */
+  networkPool?: NetworkPool;
 }
 
 export interface ContainerSpec {
@@ -31,7 +37,10 @@ export interface ContainerInfo {
   running: boolean;
   status: string;
   exitCode: number | null;
+  /** Its address on its own network (the legacy shared one for an older workspace not moved yet). */
   ip: string | null;
+  /** On its own network and not on the legacy shared one; reconcile moves it otherwise. */
+  isolated: boolean;
   labels: Record<string, string>;
   user: string;
   image: string;
@@ -57,6 +66,8 @@ const envList = (env: Record<string, string> = {}) => Object.entries(env).map(([
 // promptly on `docker stop` (PID 1 ignores SIGTERM without a trap).
 const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'];
 
+export const INSTANCE_LABEL = 'slipway.instance';
+
 /**
  * The capabilities a workspace or prebuild container keeps: what sudo, su,
  * apt-get/dpkg, chown and binding ports below 1024 need. Docker's defaults
@@ -69,6 +80,17 @@ export const WORKSPACE_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETI
 
 export function createRuntime(options: RuntimeOptions) {
   const docker = options.docker ?? new Docker();
+  const { instanceId } = options;
+  const networks = createNetworks(docker, { instanceId, legacyName: options.network, pool: options.networkPool ?? DEFAULT_POOL });
+  const own = (labels: Record<string, string>) => ({ ...labels, [INSTANCE_LABEL]: instanceId });
+  const labelFilter = (labels: Record<string, string>) => Object.entries(own(labels)).map(([k, v]) => (v ? `${k}=${v}` : k));
+  /** Never remove what another Slipway server on the same engine made (objects of older versions carry no label). */
+  const refuseForeign = (what: string, labels: Record<string, string> | undefined) => {
+    const owner = labels?.[INSTANCE_LABEL];
+    if (owner && owner !== instanceId) {
+      throw slipwayError('SLIPWAY_RUNTIME_NOT_OURS', `${what} belongs to another Slipway server on this Docker engine (instance ${owner}); this one (${instanceId}) leaves it alone`, { status: 409 });
+    }
+  };
 
   async function followProgress(stream: NodeJS.ReadableStream, onLog: (line: string) => void): Promise<string | null> {
     // Pull and build answer with a stream of JSON objects; an `error` field is the failure.
@@ -165,7 +187,7 @@ export function createRuntime(options: RuntimeOptions) {
           t: build.tag,
           dockerfile: build.dockerfile,
           buildargs: build.args,
-          labels: build.labels,
+          labels: own(build.labels),
           ...(build.target ? { target: build.target } : {}),
           rm: true,
           forcerm: true,
@@ -180,6 +202,9 @@ export function createRuntime(options: RuntimeOptions) {
     },
 
     async removeImage(ref: string): Promise<void> {
+      const labels = await runtime.imageLabels(ref);
+      if (labels === null) return;
+      refuseForeign(`The image ${ref}`, labels);
       try {
         await docker.getImage(ref).remove({ force: false });
       } catch (error) {
@@ -187,36 +212,41 @@ export function createRuntime(options: RuntimeOptions) {
       }
     },
 
+    /** This server's images with these labels (never another instance's). */
     async listImages(labels: Record<string, string>): Promise<{ id: string; tags: string[]; labels: Record<string, string>; created: number }[]> {
-      const images = await docker.listImages({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } });
+      const images = await docker.listImages({ filters: { label: labelFilter(labels) } });
       return images.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, created: i.Created }));
     },
 
-    async ensureNetwork(): Promise<void> {
-      const existing = await docker.listNetworks({ filters: { name: [options.network] } });
-      if (existing.some((n) => n.Name === options.network)) return;
-      try {
-        await docker.createNetwork({ Name: options.network, Driver: 'bridge', Labels: { 'slipway.kind': 'network' } });
-      } catch (error) {
-        if (!/already exists/i.test(errorMessage(error))) throw error;
-      }
-    },
+    /** A container's own network, by the container's name: made once, adopted when present. createContainer calls it. */
+    ensureNetwork: networks.ensure,
+    /** At start: empty duplicate networks removed, one kept (network.ts). */
+    repairNetworks: networks.repair,
+    /** Our networks whose container is gone (removed behind our back). */
+    collectNetworks: networks.collect,
+    /** Moves a container of an older version off the shared network onto its own. */
+    isolateContainer: networks.isolate,
+    /** True for a workspace's address: the server refuses such connections (runtime README). */
+    isWorkspaceAddress: networks.isWorkspaceAddress,
+    instanceId,
 
     async createContainer(spec: ContainerSpec): Promise<string> {
+      // Its own network, joined by id: no other workspace on it, and a same-named duplicate cannot make it ambiguous.
+      const network = await networks.ensure(spec.name);
       const container = await docker.createContainer({
         name: spec.name,
         Image: spec.image,
         Entrypoint: KEEPALIVE,
         Cmd: [],
         Hostname: spec.hostname,
-        Labels: spec.labels,
+        Labels: own(spec.labels),
         Env: envList(spec.env),
         ...(spec.user ? { User: spec.user } : {}),
         ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
         HostConfig: {
           Init: true,
           Privileged: false,
-          NetworkMode: options.network,
+          NetworkMode: network.id,
           // No Docker socket, no host paths: a workspace reaches nothing of the host.
           Binds: [],
           // An allow-list, so a daemon with wider defaults grants no more (DESIGN §10). Not no-new-privileges: it breaks sudo.
@@ -226,6 +256,9 @@ export function createRuntime(options: RuntimeOptions) {
           ...(spec.limits.memoryBytes > 0 ? { Memory: spec.limits.memoryBytes } : {}),
           ...(spec.limits.pids > 0 ? { PidsLimit: spec.limits.pids } : {}),
         },
+      }).catch(async (error: unknown) => {
+        await networks.remove(spec.name).catch(() => {}); // only if no container uses it (network.ts)
+        throw error;
       });
       return container.id;
     },
@@ -246,25 +279,35 @@ export function createRuntime(options: RuntimeOptions) {
       }
     },
 
+    /** Removes a container and then its own network. */
     async removeContainer(id: string): Promise<void> {
+      let name: string | null = null;
       try {
+        const info = await docker.getContainer(id).inspect();
+        refuseForeign(`The container ${info.Name}`, info.Config.Labels ?? undefined);
+        name = info.Name.replace(/^\//, '');
         await docker.getContainer(id).remove({ force: true, v: true });
       } catch (error) {
         if (!/no such container|404|already in progress/i.test(errorMessage(error))) throw error;
       }
+      // A leftover network is collected by the reconciler later: removal never fails for it.
+      if (name) await networks.remove(name).catch(() => {});
     },
 
     async inspectContainer(id: string): Promise<ContainerInfo | null> {
       try {
         const info = await docker.getContainer(id).inspect();
-        const net = info.NetworkSettings.Networks?.[options.network];
+        const name = info.Name.replace(/^\//, '');
+        const attached = info.NetworkSettings.Networks ?? {};
+        const net = attached[name] ?? attached[options.network] ?? Object.values(attached)[0];
         return {
           id: info.Id,
-          name: info.Name.replace(/^\//, ''),
+          name,
           running: info.State.Running,
           status: info.State.Status,
           exitCode: info.State.Running ? null : info.State.ExitCode,
           ip: net?.IPAddress || null,
+          isolated: name in attached && !(options.network in attached),
           labels: info.Config.Labels ?? {},
           user: info.Config.User || 'root',
           image: info.Config.Image,
@@ -275,8 +318,9 @@ export function createRuntime(options: RuntimeOptions) {
       }
     },
 
+    /** This server's containers with these labels (an empty value: the label is present); never another instance's. */
     async listContainers(labels: Record<string, string>): Promise<{ id: string; labels: Record<string, string>; running: boolean }[]> {
-      const list = await docker.listContainers({ all: true, filters: { label: Object.entries(labels).map(([k, v]) => (v ? `${k}=${v}` : k)) } });
+      const list = await docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
       return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {}, running: c.State === 'running' }));
     },
 
@@ -367,14 +411,14 @@ export function createRuntime(options: RuntimeOptions) {
         repo: image.repo,
         tag: image.tag,
         pause: true,
-        changes: Object.entries(image.labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`),
+        changes: Object.entries(own(image.labels)).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`),
       })) as { Id: string };
       return result.Id;
     },
 
     /** Engine events for containers with our label, to react to stops made behind our back. */
     async containerEvents(onEvent: (event: { id: string; action: string }) => void): Promise<() => void> {
-      const stream = (await docker.getEvents({ filters: { type: ['container'], label: ['slipway.workspace'] } })) as unknown as Readable;
+      const stream = (await docker.getEvents({ filters: { type: ['container'], label: ['slipway.workspace', `${INSTANCE_LABEL}=${instanceId}`] } })) as unknown as Readable;
       let buffer = '';
       stream.on('data', (chunk: Buffer) => {
         buffer += chunk.toString('utf8');

@@ -2,8 +2,9 @@
  * Keeps the store true to the Docker engine (DESIGN §5), on server start and
  * on an interval: a container gone → failed; stopped behind our back →
  * stopped; running again → adopted; work cut off by a restart → resolved;
- * containers labelled as ours with no record → reported, never deleted
- * silently. Also stops idle workspaces.
+ * containers labelled as ours (this server's instance id) with no record →
+ * reported, never deleted silently; a container still on the shared network
+ * of an older version → moved to its own. Also stops idle workspaces.
  */
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import type { WorkspaceDeps } from './deps.js';
@@ -53,6 +54,15 @@ export async function reconcile(ctx: ReconcileContext): Promise<{ orphans: strin
         }
         return;
       }
+      if (!info.isolated) {
+        // Made by an older version on the shared network: move it to a network of its own.
+        try {
+          await runtime.isolateContainer(record.containerId);
+          logger.info({ workspace: record.id }, 'workspace moved from the shared network to its own');
+        } catch (error) {
+          logger.warn({ workspace: record.id, err: String(error) }, 'moving the workspace to its own network failed; retried on the next pass');
+        }
+      }
       if (!info.running && record.status === 'running') {
         await ctx.performEffects(record, ctx.apply(record, { type: 'container-stopped', reason: `the container stopped outside Slipway (exit code ${info.exitCode})` }));
         ctx.live.delete(record.id);
@@ -85,9 +95,13 @@ export async function reconcile(ctx: ReconcileContext): Promise<{ orphans: strin
     }
   }
 
+  // Only this server's containers (runtime lists by its instance label): another Slipway on the engine is none of our business.
   const orphans = (await runtime.listContainers({ 'slipway.workspace': '' }))
     .filter((c) => !known.has(c.labels['slipway.workspace'] ?? ''))
     .map((c) => c.id);
   if (orphans.length > 0) logger.warn({ orphans }, 'containers labelled as Slipway workspaces have no record; left in place, remove them with docker rm if unwanted');
+  // Networks whose container was removed behind our back (the engine never removes them itself).
+  const networks = await runtime.collectNetworks().catch(() => []);
+  if (networks.length > 0) logger.info({ networks }, 'removed networks of containers that are gone');
   return { orphans };
 }

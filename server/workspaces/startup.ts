@@ -44,7 +44,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
   async function createContainer(record: WorkspaceRecord): Promise<string> {
     const spec = record.spec!;
     const { checkout } = workspacePaths(spec, record.repoName);
-    await runtime.ensureNetwork();
+    // The container gets a network of its own (runtime/network.ts).
     const containerId = await runtime.createContainer({
       name: `slipway-${record.id}`,
       image: record.imageRef!,

@@ -25,7 +25,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startSlipway(env: Record<string, string> = {}, options: { dataDir?: string; port?: number } = {}): Promise<TestServer> {
+/** `host`: where to listen (127.0.0.1 unless a test needs the server reachable on every address, e.g. from a container). */
+export async function startSlipway(env: Record<string, string> = {}, options: { dataDir?: string; port?: number; host?: string } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'slipway-test-')));
   const adminToken = 'slw_test_admin_token_0123456789';
   const config = loadConfig({
@@ -44,7 +45,7 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
   });
   const app = await buildApp(config, { logger: process.env.SLIPWAY_TEST_LOGS ? { level: 'info' } : false });
   await app.services.auth.bootstrapAdmin({ password: config.adminPassword, token: config.adminToken });
-  await app.http.listen({ port: config.port, host: '127.0.0.1' });
+  await app.http.listen({ port: config.port, host: options.host ?? '127.0.0.1' });
   const address = app.http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const baseUrl = `http://127.0.0.1:${port}`;
