@@ -29,8 +29,17 @@ describe('config', () => {
     ['SLIPWAY_WORKSPACE_MEMORY', 'lots', /size like 4g/],
     ['SLIPWAY_WORKSPACE_CPUS', '-1', /number of CPUs/],
     ['SLIPWAY_EXTRA_CA_CERTS', '/no/such/file.pem', /cannot be read/],
+    ['SLIPWAY_NETWORK_POOL', '10.213.0.0', /SLIPWAY_NETWORK_POOL must be an IPv4 range/],
+    ['SLIPWAY_NETWORK_POOL', '10.300.0.0/16', /SLIPWAY_NETWORK_POOL must be an IPv4 range/],
+    ['SLIPWAY_NETWORK_SUBNET_PREFIX', '30', /SLIPWAY_NETWORK_SUBNET_PREFIX must be a whole number from 16 to 29/],
   ])('%s=%s stops the start with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('cuts each workspace network from the pool: 10.213.0.0/16 in /28 by default; a subnet wider than the pool is refused', () => {
+    expect(loadConfig({}).networkPool).toEqual({ cidr: '10.213.0.0/16', prefix: 28 });
+    expect(loadConfig({ SLIPWAY_NETWORK_POOL: '172.30.0.0/20', SLIPWAY_NETWORK_SUBNET_PREFIX: '26' }).networkPool).toEqual({ cidr: '172.30.0.0/20', prefix: 26 });
+    expect(() => loadConfig({ SLIPWAY_NETWORK_POOL: '10.213.0.0/24', SLIPWAY_NETWORK_SUBNET_PREFIX: '20' })).toThrow(/SLIPWAY_NETWORK_SUBNET_PREFIX \(20\) must be at least the prefix of SLIPWAY_NETWORK_POOL/);
   });
 
   it('limits by default; 0 means no limit, explicitly', () => {
