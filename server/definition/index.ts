@@ -14,7 +14,7 @@ export {
   type SubstitutionOptions,
 } from './substitute.js';
 export { MAX_DEFINITION_BYTES, MAX_YAML_ALIASES } from './limits.js';
-export { MAX_RANGE_PORTS, portMatches } from './ports.js';
+export { LARGE_RANGE_PORTS, portMatches } from './ports.js';
 export { isImageReference } from './paths.js';
 export {
   imageReferenceRefusal,

@@ -1,13 +1,15 @@
 /**
- * Port numbers and ranges, shared by both formats. A range is bounded so that
- * one line in a definition cannot make the proxy or the UI track 60 000 ports.
+ * Port numbers and ranges, shared by both formats. A range stays one entry
+ * (start and end) in the spec, the proxy and the UI, so a wide one costs
+ * nothing: real repositories declare `8092-10000`, and it is accepted
+ * (`slipway validate` warns past LARGE_RANGE_PORTS).
  */
 import type { PortSpec } from './model.js';
 
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
-/** Most ports one range may cover (`3000-3999` is the widest allowed). */
-export const MAX_RANGE_PORTS = 1000;
+/** A range wider than this is worth a look (`slipway validate` warns): often a typo for a smaller one. */
+export const LARGE_RANGE_PORTS = 1000;
 
 export type PortParse = { ok: true; port: number; endPort: number | null } | { ok: false; message: string };
 
@@ -42,12 +44,6 @@ export function parsePort(value: unknown, where: string): PortParse {
   }
   if (end < start) {
     return { ok: false, message: `\`${where}\` range ${JSON.stringify(value)} ends before it starts; write ${end}-${start}` };
-  }
-  if (end - start + 1 > MAX_RANGE_PORTS) {
-    return {
-      ok: false,
-      message: `\`${where}\` range ${JSON.stringify(value)} covers ${end - start + 1} ports; one range may cover at most ${MAX_RANGE_PORTS}`,
-    };
   }
   return { ok: true, port: start, endPort: end === start ? null : end };
 }

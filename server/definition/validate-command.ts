@@ -12,6 +12,7 @@ import { discoverDefinition, listerForDirectory } from './discover.js';
 import { specToJSON } from './hash.js';
 import { formatOfFile, parseDefinition, type ParseOptions } from './parse.js';
 import { repoDirname, resolveRepoPath } from './paths.js';
+import { addPortabilityWarnings } from './portability.js';
 
 export interface CommandIO {
   stdout(text: string): void;
@@ -121,6 +122,7 @@ export async function validateTarget(target: string, options: ParseOptions & { c
     outcome = { result: parseDefinition(rel, await lister.read(rel), parseOptions), root };
   }
   await checkReferencedFiles(outcome);
+  await addPortabilityWarnings(outcome.result, outcome.root);
   return outcome;
 }
 
