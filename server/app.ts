@@ -14,6 +14,8 @@ import { createRepoAccess } from './projects/repo-access.js';
 import { createHttpServer } from './http/server.js';
 import { createPortHttp } from './http/port-routes.js';
 import { createPortService } from './ports/service.js';
+import { createPortSessions } from './ports/sessions.js';
+import { createPortSessionStore } from './store/port-sessions.js';
 import { createImageNames } from './images/image-names.js';
 import { createImageResolver } from './images/resolver.js';
 import { createRuntime } from './runtime/docker.js';
@@ -84,7 +86,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
 
   const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger });
   workspaces.useDetectedPorts((id) => ports.detectedPorts(id));
-  const portHttp = createPortHttp({ config, auth, ports, workspaces });
+  const portHttp = createPortHttp({ config, auth, ports, portSessions: createPortSessions(createPortSessionStore(db)), workspaces });
 
   http = createHttpServer({
     config,

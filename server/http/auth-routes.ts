@@ -5,11 +5,6 @@ import { createLoginLimiter } from '../auth/rate-limit.js';
 import { parseCookies, sessionCookie } from './cookies.js';
 import type { HttpDeps } from './server.js';
 
-function cookieDomain(domain: string | null): string | null {
-  // Cookies ignore ports; the bare host lets the session reach port subdomains.
-  return domain ? domain.replace(/:\d+$/, '') : null;
-}
-
 export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   const { auth, config } = deps;
   const secure = config.publicUrl.startsWith('https:');
@@ -40,19 +35,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     const { user, sessionId, expiresAt } = await auth.login(body.username, body.password, { address });
     byUser.success(userKey);
     byAddress.forgive(address);
-    const domain = cookieDomain(config.domain);
-    // localhost-style domains cannot carry a Domain attribute in every browser: set both.
-    reply.header('set-cookie', [
-      sessionCookie(SESSION_COOKIE, sessionId, { expires: expiresAt, secure, domain: null }),
-      ...(domain && domain !== 'localhost' ? [sessionCookie(SESSION_COOKIE, sessionId, { expires: expiresAt, secure, domain })] : []),
-    ]);
+    // Host-only: port hosts never get the main session, they get a port session of their own (/ports-auth).
+    reply.header('set-cookie', sessionCookie(SESSION_COOKIE, sessionId, { expires: expiresAt, secure }));
     return { user };
   });
 
   app.post('/api/auth/logout', async (request, reply) => {
     const session = parseCookies(request.headers.cookie)[SESSION_COOKIE];
     if (session) auth.logout(session);
-    reply.header('set-cookie', sessionCookie(SESSION_COOKIE, '', { expires: null, secure, domain: null }));
+    reply.header('set-cookie', sessionCookie(SESSION_COOKIE, '', { expires: null, secure }));
     return { ok: true };
   });
 

@@ -36,5 +36,6 @@ export function identify(auth: AuthService, request: Pick<IncomingMessage, 'head
 
 /** Removes secrets from a URL before it is logged. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token)=)[^&]*/gi, '$1[redacted]');
+  // A path-form port URL may carry a port-session key: /ports/<id>/<port>~<key>/...
+  return url.replace(/([?&](?:token|access_token)=)[^&]*/gi, '$1[redacted]').replace(/^(\/ports\/[a-z0-9]+\/\d+~)[A-Za-z0-9_-]+/, '$1[redacted]');
 }

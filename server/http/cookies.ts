@@ -16,11 +16,21 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return cookies;
 }
 
-export function sessionCookie(name: string, value: string, options: { expires: Date | null; secure: boolean; domain: string | null }): string {
+/**
+ * The browser's port-session cookie on a port host (issue 12, item 1): a
+ * credential of its own, valid on that one host only. Proxied apps never
+ * see it, nor `slipway_session`.
+ */
+export const PORT_COOKIE = 'slipway_port';
+
+/**
+ * A credential cookie. Always host-only (no Domain attribute): the main
+ * session stays on Slipway's own host and each port host gets its own, so
+ * no port page ever receives the cookie of another host.
+ */
+export function sessionCookie(name: string, value: string, options: { expires: Date | null; secure: boolean }): string {
   const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
   parts.push(options.expires ? `Expires=${options.expires.toUTCString()}` : 'Max-Age=0');
   if (options.secure) parts.push('Secure');
-  // A Domain attribute makes the cookie reach port subdomains (<port>-<id>.<domain>).
-  if (options.domain) parts.push(`Domain=${options.domain}`);
   return parts.join('; ');
 }

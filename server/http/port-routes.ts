@@ -4,8 +4,13 @@
  * both taken in an onRequest hook that runs before the auth hook and before
  * body parsing, so the raw request streams to the app untouched. WebSocket
  * upgrades go through `upgrade`. Also: PATCH visibility, and the
- * port-subdomain login handoff for hosts the main session cookie does not
- * reach (`*.localhost` cannot share a Domain cookie in every browser).
+ * port-subdomain login handoff, which gives a port host a port session of
+ * its own (the main session cookie is host-only and never reaches it).
+ *
+ * Port content never runs as Slipway's origin (DESIGN §10): every path-form
+ * response is sandboxed (an opaque origin), a browser navigation to it goes
+ * to the subdomain form when SLIPWAY_DOMAIN is set, and service-worker
+ * scripts are refused there.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,12 +20,13 @@ import type { AuthService, User } from '../auth/service.js';
 import { SESSION_COOKIE } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import { isSlipwayError, slipwayError } from '../core/errors.js';
-import { isBrowserNavigation, parsePortHost, parsePortPath, safePortUrl, type PortAddress } from '../ports/access.js';
+import { isBrowserNavigation, isDocumentNavigation, parsePortHost, parsePortPath, pathScope, refusesPathFormFetch, safePortUrl, type PortAddress } from '../ports/access.js';
 import { sendNotRunning, sendPage, sendUnreachable } from '../ports/pages.js';
 import { proxyHttp, proxyUpgrade, type ProxiedUpgrade, type ProxyTarget } from '../ports/proxy.js';
 import type { PortService } from '../ports/service.js';
-import { callerOf, identify } from './caller.js';
-import { parseCookies, sessionCookie } from './cookies.js';
+import type { PortSessions } from '../ports/sessions.js';
+import { identify } from './caller.js';
+import { parseCookies, PORT_COOKIE, sessionCookie } from './cookies.js';
 import type { LiveSockets } from './live-sockets.js';
 import { isSameOrigin } from './origin.js';
 import { rejectCrossSite, rejectUpgrade } from './upgrade.js';
@@ -29,43 +35,74 @@ export interface PortHttpDeps {
   config: Pick<Config, 'publicUrl' | 'domain'>;
   auth: AuthService;
   ports: PortService;
+  portSessions: PortSessions;
   workspaces: { start(caller: User, id: string): Promise<unknown> };
 }
+
+/** Where a port request goes, and the scope a port session must have to be accepted for it. */
+type Address = PortAddress & { subdomain: boolean; key: string | null; scope: string };
+/** Who is calling, in the shape `identify` gives (the credential is what a revocation names). */
+type Visitor = NonNullable<ReturnType<typeof identify>>;
 
 /** Reserved on port subdomains only: where the login handoff lands. */
 const HANDOFF_PATH = '/__slipway/auth';
 const HANDOFF_TTL_MS = 60_000;
 const START_BODY_LIMIT = 4096;
+/** A port host's cookie lives as long as the login session it came from. */
+const PORT_COOKIE_MAX_MS = 14 * 86_400_000;
+/** A path-form key sits in URLs (history, the address bar): shorter-lived; an expired one just gets a new one on the next navigation. */
+const PATH_KEY_MAX_MS = 12 * 3_600_000;
+/** Headers of the pages and answers Slipway itself makes on port URLs (not the app's): see security-headers.ts. */
+const OWN_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' };
 
 export function createPortHttp(deps: PortHttpDeps) {
   const { config, auth, ports } = deps;
   const proto = new URL(config.publicUrl).protocol === 'https:' ? 'https' : 'http';
-  const handoffs = new Map<string, { sessionId: string; host: string; expires: number }>();
+  const handoffs = new Map<string, { sessionHash: string; host: string; expires: number }>();
 
-  function addressOf(req: IncomingMessage): (PortAddress & { subdomain: boolean }) | null {
+  function addressOf(req: IncomingMessage): Address | null {
     const url = req.url ?? '/';
     const host = parsePortHost(req.headers.host, config.domain);
-    if (host) return { ...host, path: url, prefix: '', subdomain: true };
+    if (host) return { ...host, path: url, prefix: '', subdomain: true, key: null, scope: (req.headers.host ?? '').toLowerCase() };
     const path = parsePortPath(url);
-    return path ? { ...path, subdomain: false } : null;
+    return path ? { ...path, subdomain: false, scope: pathScope(path.workspaceId, path.port) } : null;
   }
+
+  /**
+   * The caller on a port URL. A bearer token anywhere. On a port host, only
+   * that host's own port-session cookie (never the main session); on a
+   * keyed path-form URL, only its key; on the plain path form (Slipway's own
+   * host), the main session. A port session names the login session it
+   * came from as its credential, so a logout closes its sockets too.
+   */
+  function visitorOf(req: IncomingMessage, address: Address): Visitor | null {
+    const header = req.headers.authorization;
+    if (typeof header === 'string' && /^bearer\s+/i.test(header)) return identify(auth, req, { allowQueryToken: false });
+    if (!address.subdomain && !address.key) return identify(auth, req, { allowQueryToken: false });
+    const token = address.subdomain ? parseCookies(req.headers.cookie)[PORT_COOKIE] : address.key!;
+    const found = deps.portSessions.identify(token, address.scope);
+    return found && { user: found.user, credential: { kind: 'session', id: found.sessionHash }, via: address.subdomain ? 'cookie' : 'query' };
+  }
+
+  const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
   function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...OWN_HEADERS, ...headers });
     res.end(text);
   }
 
   function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}) {
-    res.writeHead(302, { location, 'cache-control': 'no-store', 'content-length': 0, ...headers });
+    res.writeHead(302, { location, 'cache-control': 'no-store', 'content-length': 0, ...OWN_HEADERS, ...headers });
     res.end();
   }
 
-  function target(record: NonNullable<ReturnType<PortService['workspace']>>, address: PortAddress, req: IncomingMessage, caller: User | null): ProxyTarget {
+  function target(record: NonNullable<ReturnType<PortService['workspace']>>, address: PortAddress, req: IncomingMessage): ProxyTarget {
     // A bearer header that authenticated to Slipway is ours, not the app's: never forward it.
     const header = req.headers.authorization;
     const slipwayBearer = typeof header === 'string' && /^bearer\s+/i.test(header) && auth.userForToken(header.replace(/^bearer\s+/i, '').trim()) !== null;
-    return { connect: () => ports.connect(record, address.port), path: address.path, prefix: address.prefix, proto, stripCookies: [SESSION_COOKIE], stripAuthorization: slipwayBearer, onTraffic: () => ports.activity(record.id), sandbox: address.prefix !== '' && caller !== null && caller.id !== record.ownerId };
+    // The path form is served from Slipway's own origin: always sandboxed, whoever looks (the owner included).
+    return { connect: () => ports.connect(record, address.port), path: address.path, prefix: address.prefix, proto, stripCookies: [SESSION_COOKIE, PORT_COOKIE], stripAuthorization: slipwayBearer, onTraffic: () => ports.activity(record.id), sandbox: address.prefix !== '' };
   }
 
   async function readSmallBody(req: IncomingMessage): Promise<string> {
@@ -77,29 +114,48 @@ export function createPortHttp(deps: PortHttpDeps) {
     return body;
   }
 
-  /** The login handoff's landing on a port subdomain: trade a one-time code for a host-only session cookie. */
-  function landHandoff(req: IncomingMessage, res: ServerResponse) {
+  /** The login handoff's landing on a port subdomain: trade a one-time code for this host's own port-session cookie. */
+  function landHandoff(req: IncomingMessage, res: ServerResponse, address: Address) {
     const url = new URL(req.url ?? '/', 'http://x');
     const code = url.searchParams.get('code') ?? '';
     const to = url.searchParams.get('to') ?? '/';
     const handoff = handoffs.get(code);
     handoffs.delete(code);
-    if (!handoff || handoff.expires < Date.now() || handoff.host !== (req.headers.host ?? '').toLowerCase()) {
+    if (!handoff || handoff.expires < Date.now() || handoff.host !== address.scope) {
       return json(res, 400, { code: 'SLIPWAY_PORT_BAD_HANDOFF', message: 'This sign-in link has expired or was already used; open the port again' });
     }
     const safeTo = to.startsWith('/') && !to.startsWith('//') ? to : '/';
-    const expires = new Date(Date.now() + 14 * 86_400_000);
-    redirect(res, safeTo, { 'set-cookie': sessionCookie(SESSION_COOKIE, handoff.sessionId, { expires, secure: proto === 'https', domain: null }) });
+    // A credential for this one host, not the main session id; gone with that session (then the next visit hands off again).
+    const minted = deps.portSessions.mint(handoff.sessionHash, address.scope, PORT_COOKIE_MAX_MS);
+    if (!minted) return redirect(res, safeTo);
+    redirect(res, safeTo, { 'set-cookie': sessionCookie(PORT_COOKIE, minted.token, { expires: minted.expires, secure: proto === 'https' }) });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, address: PortAddress & { subdomain: boolean }): Promise<void> {
-    if (address.subdomain && address.path.split('?')[0] === HANDOFF_PATH) return landHandoff(req, res);
-    const caller = callerOf(auth, req, { allowQueryToken: false });
+  async function handle(req: IncomingMessage, res: ServerResponse, address: Address): Promise<void> {
+    if (address.subdomain && address.path.split('?')[0] === HANDOFF_PATH) return landHandoff(req, res, address);
+    const navigation = isDocumentNavigation({ method: req.method, accept: req.headers.accept, mode: single(req.headers['sec-fetch-mode']) });
+    const plainPath = pathScope(address.workspaceId, address.port) + address.path;
+    if (!address.subdomain) {
+      const refused = refusesPathFormFetch({ serviceWorker: single(req.headers['service-worker']), site: single(req.headers['sec-fetch-site']), dest: single(req.headers['sec-fetch-dest']) });
+      if (refused) {
+        req.resume();
+        return json(res, 403, { code: 'SLIPWAY_PORT_FORBIDDEN', message: refused });
+      }
+      // With a port domain, pages belong on their own origin: browsers go there (the app's fetches may stay, sandboxed).
+      if (config.domain && navigation) {
+        req.resume();
+        return redirect(res, `${proto}://${address.port}-${address.workspaceId}.${config.domain}${address.path}`);
+      }
+    }
+    const visitor = visitorOf(req, address);
+    const caller = visitor?.user ?? null;
     const record = ports.workspace(address.workspaceId);
     const access = ports.decide(record, address.port, caller);
     const wantsHtml = isBrowserNavigation(req.method, req.headers.accept);
     if (access === 'login') {
       req.resume();
+      // An expired path-form key: back to the plain URL, where a signed-in browser gets a fresh one.
+      if (address.key && navigation) return redirect(res, plainPath);
       if (!wantsHtml) return json(res, 401, { code: 'SLIPWAY_AUTH_REQUIRED', message: 'This port is private: sign in, or send Authorization: Bearer <token>' });
       if (address.subdomain) {
         const here = `${proto}://${req.headers.host}${req.url ?? '/'}`;
@@ -129,8 +185,18 @@ export function createPortHttp(deps: PortHttpDeps) {
       }
       return sendNotRunning(res, wantsHtml || req.method === 'POST', { ...page, status: record.status, canStart: isOwner });
     }
+    // A sandboxed page's own requests (scripts, styles, fetches) carry no cookie, so a private port's page on
+    // the path form gets a URL with a key instead: a port session for this port only, kept by relative URLs.
+    const isPrivate = ports.decide(record, address.port, null) !== 'allow';
+    if (!address.subdomain && !address.key && navigation && isPrivate && visitor?.via === 'cookie' && visitor.credential.kind === 'session') {
+      const minted = deps.portSessions.mint(visitor.credential.id, address.scope, PATH_KEY_MAX_MS);
+      if (minted) {
+        req.resume();
+        return redirect(res, `${address.scope}~${minted.token}${address.path}`);
+      }
+    }
     ports.activity(record.id);
-    await proxyHttp(req, res, target(record, address, req, caller), () => sendUnreachable(res, wantsHtml, page));
+    await proxyHttp(req, res, target(record, address, req), () => sendUnreachable(res, wantsHtml, page));
   }
 
   return {
@@ -158,7 +224,7 @@ export function createPortHttp(deps: PortHttpDeps) {
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, sockets?: LiveSockets): boolean {
       const address = addressOf(req);
       if (!address) return false;
-      let identity = identify(auth, req, { allowQueryToken: false });
+      let identity = visitorOf(req, address);
       const record = ports.workspace(address.workspaceId);
       if (identity?.via === 'cookie') {
         const sameOrigin = address.subdomain
@@ -179,7 +245,7 @@ export function createPortHttp(deps: PortHttpDeps) {
       let proxied: ProxiedUpgrade | null = null;
       const forget = identity && sockets ? sockets.track(identity, (code, reason) => (proxied ? proxied.close(code, reason) : socket.destroy())) : () => {};
       socket.once('close', forget);
-      void proxyUpgrade(req, socket, head, target(record, address, req, caller), () => {
+      void proxyUpgrade(req, socket, head, target(record, address, req), () => {
         const text = JSON.stringify({ code: 'SLIPWAY_PORT_UNREACHABLE', message: `Nothing is listening on port ${address.port}` });
         socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
       }).then((handle) => (proxied = handle), () => socket.destroy());
@@ -193,24 +259,25 @@ export function createPortHttp(deps: PortHttpDeps) {
         return ports.setVisibility(request.caller!, id, /^\d{1,5}$/.test(port) ? Number(port) : NaN, body.visibility);
       });
 
-      // The main host's half of the handoff: the session cookie lives here; mint a one-time code for the port host.
+      // The main host's half of the handoff: the session cookie lives here; mint a one-time code for the port host,
+      // which trades it for a port session of its own (the main session id never leaves this host).
       app.get('/ports-auth', async (request, reply) => {
         const to = (request.query as { to?: string }).to ?? '';
         const url = safePortUrl(to, config.domain);
         if (!url) throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', 'to= must be a port URL of this server', { status: 400 });
-        const sessionId = parseCookies(request.headers.cookie)[SESSION_COOKIE];
-        const caller = request.caller;
-        if (!caller || !sessionId) {
+        const session = identify(auth, request.raw, { allowQueryToken: false });
+        const caller = session?.user;
+        if (!caller || session.via !== 'cookie' || session.credential.kind !== 'session') {
           return reply.redirect(`${config.publicUrl}/login?next=${encodeURIComponent(`/ports-auth?to=${encodeURIComponent(to)}`)}`);
         }
         const address = parsePortHost(url.host, config.domain)!;
         const record = ports.workspace(address.workspaceId);
-        // Only the owner's session is ever copied onto a port host.
+        // Only the owner (or an admin) is ever signed in on a port host.
         if (!record || (record.ownerId !== caller.id && !caller.isAdmin)) throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`, { status: 404 });
         const now = Date.now();
         for (const [code, h] of handoffs) if (h.expires < now) handoffs.delete(code);
         const code = randomBytes(24).toString('base64url');
-        handoffs.set(code, { sessionId, host: url.host.toLowerCase(), expires: now + HANDOFF_TTL_MS });
+        handoffs.set(code, { sessionHash: session.credential.id, host: url.host.toLowerCase(), expires: now + HANDOFF_TTL_MS });
         return reply.redirect(`${url.protocol}//${url.host}${HANDOFF_PATH}?code=${code}&to=${encodeURIComponent(url.pathname + url.search)}`);
       });
     },

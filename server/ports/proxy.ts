@@ -22,9 +22,10 @@ export interface ProxyTarget {
   /** Drop the Authorization header (it carried a Slipway token, not the app's own credentials). */
   stripAuthorization: boolean;
   /**
-   * Serve the app's pages in a CSP sandbox (an opaque origin). For the path
-   * form seen by someone other than the owner: the app runs on Slipway's own
-   * origin there, where its scripts could use the visitor's session.
+   * Serve the app's responses in a CSP sandbox (an opaque origin) and drop
+   * `Service-Worker-Allowed`. Always for the path form: the app is served
+   * from Slipway's own origin there, where its scripts could otherwise use
+   * the visitor's session and register a service worker over the UI.
    */
   sandbox?: boolean;
   /** Called as bytes flow (the caller throttles): a long download or an open hot-reload socket is activity too. */
@@ -76,16 +77,32 @@ export function rewriteLocation(location: string, prefix: string): string {
   return prefix + location;
 }
 
-const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
+/** Every browser capability a dev app may want, except allow-same-origin (which would make the sandbox pointless). */
+export const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
 
-function responseHeaders(upstream: IncomingMessage, prefix: string, sandbox: boolean): string[] {
-  const out: string[] = sandbox ? ['Content-Security-Policy', SANDBOX] : [];
-  const raw = upstream.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
+/** The cookie a Set-Cookie header sets. */
+function setCookieName(value: string): string {
+  const eq = value.indexOf('=');
+  return (eq < 0 ? '' : value.slice(0, eq)).trim();
+}
+
+/**
+ * The app's response headers for the browser: hop-by-hop removed, redirects
+ * kept under the prefix, Slipway's own cookie names never set by the app
+ * (a page cannot overwrite the visitor's session). Sandboxed: our CSP comes
+ * first and the app's own CSP, if any, follows as a second policy; both are
+ * enforced, so the app can add restrictions but never lift the sandbox.
+ */
+export function responseHeaders(rawHeaders: string[], target: Pick<ProxyTarget, 'prefix' | 'sandbox' | 'stripCookies'>): string[] {
+  const out: string[] = target.sandbox ? ['Content-Security-Policy', SANDBOX] : [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const value = rawHeaders[i + 1]!;
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) continue;
-    out.push(name, lower === 'location' ? rewriteLocation(raw[i + 1]!, prefix) : raw[i + 1]!);
+    if (target.sandbox && lower === 'service-worker-allowed') continue;
+    if (lower === 'set-cookie' && target.stripCookies.includes(setCookieName(value))) continue;
+    out.push(name, lower === 'location' ? rewriteLocation(value, target.prefix) : value);
   }
   return out;
 }
@@ -111,7 +128,7 @@ export async function proxyHttp(req: IncomingMessage, res: ServerResponse, targe
     });
     const finish = () => resolve();
     upstreamReq.on('response', (upstream) => {
-      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, responseHeaders(upstream, target.prefix, target.sandbox === true));
+      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, responseHeaders(upstream.rawHeaders, target));
       // Streamed responses (SSE, logs) must not wait for a buffer to fill.
       res.flushHeaders();
       upstream.pipe(res);

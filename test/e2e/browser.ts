@@ -43,7 +43,20 @@ export async function newPage(browser: Browser): Promise<Page> {
   page.setDefaultTimeout(30_000);
   // Browser-side errors surface in the test output instead of vanishing.
   page.on('pageerror', (error) => console.error('[browser]', error.message));
+  // What the UI's Content-Security-Policy blocked (Chromium reports each on the console), for cspViolations().
+  const violations: string[] = [];
+  blocked.set(page, violations);
+  page.on('console', (message) => {
+    if (/Content[ -]Security[ -]Policy/i.test(message.text())) violations.push(message.text());
+  });
   return page;
+}
+
+const blocked = new WeakMap<Page, string[]>();
+
+/** Everything the Content-Security-Policy blocked on this page (and its frames) so far. */
+export function cspViolations(page: Page): string[] {
+  return [...(blocked.get(page) ?? [])];
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

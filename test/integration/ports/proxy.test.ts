@@ -19,6 +19,8 @@ let git: GitServer;
 let s: TestServer;
 let port: number;
 let id: string;
+/** A second workspace of the same owner: a port cookie of the first must not open it. */
+let id2: string;
 const owner = { token: '', cookie: '' };
 const other = { token: '', cookie: '' };
 
@@ -35,7 +37,7 @@ async function login(username: string): Promise<string> {
   return response.headers.get('set-cookie')!.split(';')[0]!;
 }
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; text: string; json: any }
+interface Reply { status: number; headers: http.IncomingHttpHeaders; rawHeaders: string[]; text: string; json: any }
 
 /** node:http, so the Host header can name a port subdomain while we connect to 127.0.0.1. */
 function request(path: string, options: { host?: string; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
@@ -51,7 +53,7 @@ function request(path: string, options: { host?: string; method?: string; header
         } catch {
           // not JSON
         }
-        resolve({ status: res.statusCode!, headers: res.headers, text, json });
+        resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, text, json });
       });
     });
     req.on('error', reject);
@@ -59,8 +61,26 @@ function request(path: string, options: { host?: string; method?: string; header
   });
 }
 
-const sub = (p: number) => `${p}-${id}.localhost:${port}`;
+const sub = (p: number, workspace = id) => `${p}-${workspace}.localhost:${port}`;
 const bearer = (who: { token: string }) => ({ authorization: `Bearer ${who.token}` });
+/** What a browser sends when it opens a URL in a tab. */
+const navigate = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
+/** Every value of one response header, as sent (not joined). */
+const headerValues = (r: Reply, name: string) => r.rawHeaders.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() === name ? [r.rawHeaders[i + 1]!] : []));
+const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
+
+/** The login handoff as a browser runs it, for a user signed in on the main host: the port host's own cookie. */
+async function portCookie(host: string, who: { cookie: string }): Promise<string> {
+  const nav = await request('/', { host, headers: navigate });
+  expect(nav.status).toBe(302);
+  const handoff = new URL(nav.headers.location!);
+  const minted = await request(handoff.pathname + handoff.search, { headers: { cookie: who.cookie } });
+  expect(minted.status).toBe(302);
+  const landing = new URL(minted.headers.location!);
+  const landed = await request(landing.pathname + landing.search, { host });
+  expect(landed.status).toBe(302);
+  return landed.headers['set-cookie']![0]!.split(';')[0]!;
+}
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -131,8 +151,12 @@ beforeAll(async () => {
   const created = await s.api('POST', '/api/workspaces', { contextUrl: url }, owner.token);
   expect(created.status).toBe(202);
   id = created.body.id;
+  const second = await s.api('POST', '/api/workspaces', { contextUrl: url }, owner.token);
+  expect(second.status).toBe(202);
+  id2 = second.body.id;
   const w = await s.waitForStatus(id, ['running', 'failed'], owner.token);
   expect(w.status, JSON.stringify(w)).toBe('running');
+  expect((await s.waitForStatus(id2, ['running', 'failed'], owner.token)).status).toBe('running');
   await until('the task servers', async () => (await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).status === 200 && (await request(`/ports/${id}/8002/`, { headers: bearer(owner) })).status === 200);
 });
 
@@ -160,7 +184,7 @@ describe('HTTP through both URL forms', () => {
   });
 
   it('subdomain form passes the whole path, /api/ included, to the app', async () => {
-    const r = await request('/api/anything?y=2', { host: sub(8000), headers: { cookie: owner.cookie } });
+    const r = await request('/api/anything?y=2', { host: sub(8000), headers: { cookie: await portCookie(sub(8000), owner) } });
     expect(r.status).toBe(200);
     expect(r.json.path).toBe('/api/anything?y=2');
     expect(r.json.headers['x-forwarded-prefix']).toBeUndefined();
@@ -170,7 +194,7 @@ describe('HTTP through both URL forms', () => {
 
   it('WebSocket echo through both forms', async () => {
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), 'hello path')).toBe('hello path');
-    expect(await wsEcho(`ws://127.0.0.1:${port}/socket`, { host: sub(8001), cookie: owner.cookie, origin: `http://${sub(8001)}` }, 'hello subdomain')).toBe('hello subdomain');
+    expect(await wsEcho(`ws://127.0.0.1:${port}/socket`, { host: sub(8001), cookie: await portCookie(sub(8001), owner), origin: `http://${sub(8001)}` }, 'hello subdomain')).toBe('hello subdomain');
     const big = 'z'.repeat(200_000);
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), big)).toBe(big);
   });
@@ -197,7 +221,8 @@ describe('HTTP through both URL forms', () => {
     const r = await request(`/ports/${id}/8009/`, { headers: bearer(owner) });
     expect(r.status).toBe(502);
     expect(r.json.code).toBe('SLIPWAY_PORT_UNREACHABLE');
-    const page = await request(`/ports/${id}/8009/`, { headers: { cookie: owner.cookie, accept: 'text/html' } });
+    // Browsers get pages on the port host (a path-form navigation goes there when SLIPWAY_DOMAIN is set).
+    const page = await request('/', { host: sub(8009), headers: { cookie: await portCookie(sub(8009), owner), accept: 'text/html' } });
     expect(page.status).toBe(502);
     expect(page.text).toContain('http-equiv="refresh"');
   });
@@ -209,18 +234,18 @@ describe('visibility', () => {
     const activityBefore = s.app.services.workspaces.record(admin, id).lastActivityAt;
     expect((await request(`/ports/${id}/8000/`)).status).toBe(401);
     expect((await request('/', { host: sub(8000) })).status).toBe(401);
-    const nav = await request(`/ports/${id}/8000/page?q=1`, { headers: { accept: 'text/html' } });
-    expect(nav.status).toBe(302);
-    expect(nav.headers.location).toBe(`${s.baseUrl}/login?next=${encodeURIComponent(`/ports/${id}/8000/page?q=1`)}`);
     expect((await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie } })).status).toBe(404);
     expect((await request(`/ports/${id}/8000/`, { headers: bearer(other) })).status).toBe(404);
-    expect((await request('/', { host: sub(8000), headers: { cookie: other.cookie } })).status).toBe(404);
+    expect((await request('/', { host: sub(8000), headers: bearer(other) })).status).toBe(404);
+    // The main session is no credential on a port host (its cookie never reaches one; sent anyway, it does not count).
+    expect((await request('/', { host: sub(8000), headers: { cookie: other.cookie } })).status).toBe(401);
+    expect((await request('/', { host: sub(8000), headers: { cookie: owner.cookie } })).status).toBe(401);
     await expect(wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, {}, 'x')).rejects.toThrow(/401/);
     await expect(wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(other), 'x')).rejects.toThrow(/404/);
     // Refused attempts are not activity: they must not keep someone's workspace from idling out.
     expect(s.app.services.workspaces.record(admin, id).lastActivityAt).toBe(activityBefore);
     expect((await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie } })).status).toBe(200);
-    expect((await request('/', { host: sub(8000), headers: { cookie: owner.cookie } })).status).toBe(200);
+    expect((await request('/', { host: sub(8000), headers: { cookie: await portCookie(sub(8000), owner) } })).status).toBe(200);
   });
 
   it('a port subdomain the session cookie does not reach gets the session through a one-time handoff', async () => {
@@ -242,6 +267,10 @@ describe('visibility', () => {
     expect(landed.headers.location).toBe('/deep/page?a=b');
     const cookie = landed.headers['set-cookie']![0]!.split(';')[0]!;
     expect(landed.headers['set-cookie']![0]).not.toMatch(/Domain=/i);
+    expect(landed.headers['set-cookie']![0]).toMatch(/HttpOnly/);
+    // The port host's own credential, not a copy of the main session.
+    expect(cookie).toMatch(/^slipway_port=/);
+    expect(cookie.split('=')[1]).not.toBe(owner.cookie.split('=')[1]);
     const page = await request('/deep/page?a=b', { host: sub(8000), headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.json.headers.cookie).toBeUndefined();
@@ -259,9 +288,10 @@ describe('visibility', () => {
     expect((await request('/', { host: sub(8000) })).status).toBe(200);
     const visitor = await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie } });
     expect(visitor.status).toBe(200);
-    // On Slipway's own origin, another user's session must not be usable by the app's scripts.
-    expect(visitor.headers['content-security-policy']).toMatch(/^sandbox /);
-    expect((await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie } })).headers['content-security-policy']).toBeUndefined();
+    // On Slipway's own origin, nobody's session may be usable by the app's scripts: the owner's neither.
+    expect(visitor.headers['content-security-policy']).toBe(SANDBOX);
+    expect((await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie } })).headers['content-security-policy']).toBe(SANDBOX);
+    expect((await request(`/ports/${id}/8000/`)).headers['content-security-policy']).toBe(SANDBOX);
     expect((await request('/', { host: sub(8000), headers: { cookie: other.cookie } })).headers['content-security-policy']).toBeUndefined();
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, {}, 'x').catch((e: Error) => e.message)).toMatch(/401/);
     const w = await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token);
@@ -273,6 +303,41 @@ describe('visibility', () => {
     const rows = db.prepare("SELECT detail FROM audit WHERE action = 'port.visibility' AND target = ? ORDER BY id").all(id) as { detail: string }[];
     db.close();
     expect(rows.map((r) => JSON.parse(r.detail))).toEqual([{ port: 8000, from: null, to: 'public' }, { port: 8000, from: 'public', to: 'private' }]);
+  });
+});
+
+describe("port pages never run as Slipway's origin (SLIPWAY_DOMAIN set)", () => {
+  it('a navigation to the path form goes to the subdomain form, path and query kept; fetches stay, sandboxed', async () => {
+    const nav = await request(`/ports/${id}/8000/deep/x?q=1&r=2`, { headers: { ...navigate, cookie: owner.cookie } });
+    expect(nav.status).toBe(302);
+    expect(nav.headers.location).toBe(`http://${sub(8000)}/deep/x?q=1&r=2`);
+    // Without Fetch Metadata (older browsers) Accept decides; without a session too: the port host asks for one.
+    expect((await request(`/ports/${id}/8000/p`, { headers: { accept: 'text/html' } })).headers.location).toBe(`http://${sub(8000)}/p`);
+    const fetched = await request(`/ports/${id}/8000/data`, { headers: { cookie: owner.cookie, accept: '*/*', 'sec-fetch-mode': 'cors' } });
+    expect(fetched.status).toBe(200);
+    expect(fetched.json.path).toBe('/data');
+    expect(fetched.headers['content-security-policy']).toBe(SANDBOX);
+  });
+
+  it("a port host's cookie is a credential for that host only: not a session on the main host, another port or another workspace", async () => {
+    const cookie = await portCookie(sub(8000), owner);
+    const value = cookie.slice(cookie.indexOf('=') + 1);
+    expect((await request('/', { host: sub(8000), headers: { cookie } })).status).toBe(200);
+    expect((await request('/api/me', { headers: { cookie } })).status).toBe(401);
+    expect((await request('/api/me', { headers: { cookie: `slipway_session=${value}` } })).status).toBe(401);
+    expect((await request('/api/tokens', { method: 'POST', headers: { cookie: `slipway_session=${value}`, origin: s.baseUrl, 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect((await request('/', { host: sub(8002), headers: { cookie } })).status).toBe(401);
+    expect((await request('/', { host: sub(8000, id2), headers: { cookie } })).status).toBe(401);
+    expect((await request(`/ports/${id}/8000/`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('a port session ends with the login session it came from', async () => {
+    const session = await login('portowner');
+    const cookie = await portCookie(sub(8000), { cookie: session });
+    expect((await request('/', { host: sub(8000), headers: { cookie } })).status).toBe(200);
+    const out = await request('/api/auth/logout', { method: 'POST', headers: { cookie: session, origin: s.baseUrl } });
+    expect(out.status).toBe(200);
+    expect((await request('/', { host: sub(8000), headers: { cookie } })).status).toBe(401);
   });
 });
 
@@ -288,7 +353,7 @@ describe('declared and detected ports', () => {
     const r = await request(`/ports/${id}/8002/through-loopback`, { headers: bearer(owner) });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ port: 8002, path: '/through-loopback' });
-    expect((await request('/x', { host: sub(8002), headers: { cookie: owner.cookie } })).json.path).toBe('/x');
+    expect((await request('/x', { host: sub(8002), headers: { cookie: await portCookie(sub(8002), owner) } })).json.path).toBe('/x');
   });
 
   it('a server started from a terminal on an undeclared port appears in the list and is reachable', async () => {
@@ -334,17 +399,18 @@ describe('streaming', () => {
 
 describe('a stopped workspace', () => {
   it('answers with a page that offers to start it, and the button starts it', async () => {
+    const portCookieOf8000 = await portCookie(sub(8000), owner);
     expect((await s.api('POST', `/api/workspaces/${id}/stop`, {}, owner.token)).status).toBe(200);
     await s.waitForStatus(id, ['stopped'], owner.token);
-    const page = await request(`/ports/${id}/8000/`, { headers: { cookie: owner.cookie, accept: 'text/html' } });
+    const page = await request('/', { host: sub(8000), headers: { cookie: portCookieOf8000, accept: 'text/html' } });
     expect(page.status).toBe(503);
     expect(page.text).toContain('slipway-action');
     expect((await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).json.code).toBe('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING');
-    const strangers = await request(`/ports/${id}/8000/`, { headers: { cookie: other.cookie, accept: 'text/html' } });
+    const strangers = await request('/', { host: sub(8000), headers: { ...bearer(other), accept: 'text/html' } });
     expect(strangers.status).toBe(404);
     const form = { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' };
     // Another port host is same-site: its pages must not be able to start the owner's workspace.
-    const forged = await request('/', { host: sub(8000), method: 'POST', headers: { ...form, origin: `http://9999-${id}.localhost:${port}` }, body: 'slipway-action=start' });
+    const forged = await request('/', { host: sub(8000), method: 'POST', headers: { ...form, cookie: portCookieOf8000, origin: `http://9999-${id}.localhost:${port}` }, body: 'slipway-action=start' });
     expect(forged.status).toBe(503);
     expect((await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token)).body.status).toBe('stopped');
     const start = await request(`/ports/${id}/8000/`, { method: 'POST', headers: { ...form, origin: `http://127.0.0.1:${port}` }, body: 'slipway-action=start' });

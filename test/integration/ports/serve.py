@@ -35,6 +35,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b'data: second\n\n')
             self.close_connection = True
             return
+        page = PAGES.get(self.path.split('?')[0])
+        if page:
+            # Pages for the browser tests (a sandboxed page's own loads, what a hostile page can do) and app-set headers.
+            content_type, body, extra = page
+            self.send_response(200)
+            self.send_header('Content-Type', content_type)
+            self.send_header('Content-Length', str(len(body)))
+            for name, value in extra:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path.startswith('/redirect'):
             self.send_response(302)
             self.send_header('Location', '/landed')
@@ -53,6 +65,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+# A hostile page: with the viewer's session it would mint an API token, read cookies, register a service worker.
+ATTACK = b"""<!doctype html><title>attack</title><body><script>
+(async () => {
+  const out = {};
+  const tries = {
+    plain: { method: 'POST' },
+    include: { method: 'POST', credentials: 'include' },
+    json: { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: '{"name":"stolen"}' },
+  };
+  for (const [name, init] of Object.entries(tries)) {
+    try {
+      const response = await fetch('/api/tokens', init);
+      out[name] = response.status + ' ' + (await response.text());
+    } catch (error) {
+      out[name] = 'blocked: ' + error;
+    }
+  }
+  try { await navigator.serviceWorker.register('sw.js'); out.serviceWorker = 'registered'; } catch (error) { out.serviceWorker = 'refused: ' + error; }
+  try { out.cookie = document.cookie; } catch (error) { out.cookie = 'refused: ' + error.name; }
+  try { localStorage.setItem('x', '1'); out.storage = 'ok'; } catch (error) { out.storage = 'refused: ' + error.name; }
+  document.body.textContent = JSON.stringify(out);
+  document.title = 'done';
+})();
+</script></body>"""
+
+PAGES = {
+    '/attack': ('text/html; charset=utf-8', ATTACK, []),
+    # A page whose script is a relative URL: loads only if the sandboxed page's own requests are let in.
+    '/page.html': ('text/html; charset=utf-8', b'<!doctype html><title>page</title><h1>page</h1><script src="sub.js"></script>', []),
+    '/sub.js': ('text/javascript', b"document.title = 'sub ran';", []),
+    '/own-headers': ('text/html; charset=utf-8', b'<!doctype html><p>own headers</p>', [
+        ('Content-Security-Policy', "img-src 'self'"),
+        ('Service-Worker-Allowed', '/'),
+        ('Set-Cookie', 'slipway_session=from-the-app; Path=/'),
+        ('Set-Cookie', 'app=1; Path=/'),
+    ]),
+}
 
 def websocket(conn):
     request = b''

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidePortAccess, effectiveVisibility, isBrowserNavigation, parsePortHost, parsePortPath, safePortUrl, type PortWorkspace } from '../../../server/ports/access.js';
+import { decidePortAccess, effectiveVisibility, isBrowserNavigation, isDocumentNavigation, parsePortHost, parsePortPath, refusesPathFormFetch, safePortUrl, type PortWorkspace } from '../../../server/ports/access.js';
 
 const port = (p: number, visibility: 'public' | 'private', endPort: number | null = null) => ({ port: p, endPort, visibility, onOpen: 'notify', name: null, description: null, protocol: 'http' });
 const workspace: PortWorkspace = { ownerId: 'u-owner', portVisibility: { '8001': 'private', '9000': 'public' }, spec: { ports: [port(3000, 'private'), port(8001, 'public'), port(4000, 'public', 4010)] } };
@@ -36,12 +36,19 @@ describe('decidePortAccess', () => {
 
 describe('parsePortPath', () => {
   it('strips the prefix and keeps the query', () => {
-    expect(parsePortPath('/ports/wabc123/3000/app/x.js?v=1')).toEqual({ workspaceId: 'wabc123', port: 3000, path: '/app/x.js?v=1', prefix: '/ports/wabc123/3000' });
+    expect(parsePortPath('/ports/wabc123/3000/app/x.js?v=1')).toEqual({ workspaceId: 'wabc123', port: 3000, path: '/app/x.js?v=1', prefix: '/ports/wabc123/3000', key: null });
     expect(parsePortPath('/ports/wabc/3000')).toMatchObject({ path: '/' });
     expect(parsePortPath('/ports/wabc/3000?a=b')).toMatchObject({ path: '/?a=b' });
   });
   it('rejects other paths and bad ports', () => {
     for (const url of ['/api/ports/w/3000', '/ports/w', '/ports/W-X/3000/', '/ports/w/0/', '/ports/w/65536/', '/ports/w/03000/', '/portsx/w/1/']) expect(parsePortPath(url)).toBeNull();
+  });
+  it('takes a port-session key after the port into the prefix (the app builds its URLs on it), never into the path', () => {
+    const key = 'A'.repeat(20) + '_-' + 'z'.repeat(21);
+    expect(parsePortPath(`/ports/wabc/3000~${key}/app.js?v=1`)).toEqual({ workspaceId: 'wabc', port: 3000, path: '/app.js?v=1', prefix: `/ports/wabc/3000~${key}`, key });
+    expect(parsePortPath(`/ports/wabc/3000~${key}`)).toMatchObject({ path: '/', key });
+    // Anything else after the port is not the path form: it falls through to a 404.
+    for (const bad of ['/ports/wabc/3000~short/', `/ports/wabc/3000~${key}x/`, `/ports/wabc/3000~${key.slice(1)}!/`, '/ports/wabc/3000~/']) expect(parsePortPath(bad)).toBeNull();
   });
 });
 
@@ -77,5 +84,33 @@ describe('isBrowserNavigation', () => {
     expect(isBrowserNavigation('GET', 'application/json')).toBe(false);
     expect(isBrowserNavigation('POST', 'text/html')).toBe(false);
     expect(isBrowserNavigation('GET', undefined)).toBe(false);
+  });
+});
+
+describe('isDocumentNavigation', () => {
+  it('trusts Sec-Fetch-Mode when the browser sends it, else guesses from Accept', () => {
+    expect(isDocumentNavigation({ method: 'GET', mode: 'navigate', accept: '*/*' })).toBe(true);
+    expect(isDocumentNavigation({ method: 'GET', mode: 'cors', accept: 'text/html' })).toBe(false);
+    expect(isDocumentNavigation({ method: 'GET', mode: 'no-cors', accept: 'text/html' })).toBe(false);
+    expect(isDocumentNavigation({ method: 'POST', mode: 'navigate', accept: 'text/html' })).toBe(false);
+    expect(isDocumentNavigation({ method: 'GET', accept: 'text/html,*/*' })).toBe(true);
+    expect(isDocumentNavigation({ method: 'HEAD', accept: 'text/html' })).toBe(true);
+    expect(isDocumentNavigation({ method: 'GET', accept: '*/*' })).toBe(false);
+  });
+});
+
+describe('refusesPathFormFetch', () => {
+  it("refuses service-worker scripts, and code or style for Slipway's own pages", () => {
+    expect(refusesPathFormFetch({ serviceWorker: 'script' })).toMatch(/service worker/);
+    expect(refusesPathFormFetch({ site: 'same-origin', dest: 'serviceworker' })).toMatch(/serviceworker/);
+    for (const dest of ['script', 'style', 'worker', 'sharedworker']) expect(refusesPathFormFetch({ site: 'same-origin', dest })).not.toBeNull();
+  });
+  it("lets documents, frames, fetches and a sandboxed page's own loads through", () => {
+    expect(refusesPathFormFetch({})).toBeNull();
+    expect(refusesPathFormFetch({ site: 'same-origin', dest: 'document' })).toBeNull();
+    expect(refusesPathFormFetch({ site: 'same-origin', dest: 'iframe' })).toBeNull();
+    expect(refusesPathFormFetch({ site: 'same-origin', dest: 'empty' })).toBeNull();
+    // A sandboxed page is an opaque origin: its requests are cross-site, even to its own prefix.
+    expect(refusesPathFormFetch({ site: 'cross-site', dest: 'script' })).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { forwardHeaders, rewriteLocation } from '../../../server/ports/proxy.js';
+import { forwardHeaders, responseHeaders, rewriteLocation, SANDBOX } from '../../../server/ports/proxy.js';
 
 const req = (headers: Record<string, string>) => ({ headers, socket: { remoteAddress: '10.0.0.9' } }) as unknown as IncomingMessage;
 const target = { prefix: '/ports/w1/3000', proto: 'https' as const, stripCookies: ['slipway_session'], stripAuthorization: true };
@@ -37,5 +37,37 @@ describe('rewriteLocation', () => {
     expect(rewriteLocation('//cdn/x', '/ports/w1/3000')).toBe('//cdn/x');
     expect(rewriteLocation('relative', '/ports/w1/3000')).toBe('relative');
     expect(rewriteLocation('/x', '')).toBe('/x');
+  });
+});
+
+describe('responseHeaders', () => {
+  const pathForm = { prefix: '/ports/w1/3000', sandbox: true, stripCookies: ['slipway_session', 'slipway_port'] };
+  /** Every value of one header in a raw [name, value, ...] list. */
+  const values = (out: string[], name: string) => out.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() === name ? [out[i + 1]!] : []));
+
+  it('sandboxes the path form without allow-same-origin, and an own CSP of the app stays a second policy', () => {
+    const out = responseHeaders(['Content-Type', 'text/html', 'Content-Security-Policy', "default-src 'self'"], pathForm);
+    expect(values(out, 'content-security-policy')).toEqual([SANDBOX, "default-src 'self'"]);
+    expect(SANDBOX).toMatch(/^sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation$/);
+    expect(SANDBOX).not.toContain('allow-same-origin');
+    expect(SANDBOX).not.toContain('allow-top-navigation');
+  });
+  it('drops Service-Worker-Allowed on the path form, keeps it on a port host (its own origin)', () => {
+    const raw = ['Service-Worker-Allowed', '/', 'X-App', '1'];
+    expect(values(responseHeaders(raw, pathForm), 'service-worker-allowed')).toEqual([]);
+    expect(values(responseHeaders(raw, pathForm), 'x-app')).toEqual(['1']);
+    expect(values(responseHeaders(raw, { ...pathForm, prefix: '', sandbox: false }), 'service-worker-allowed')).toEqual(['/']);
+    expect(values(responseHeaders(raw, { ...pathForm, prefix: '', sandbox: false }), 'content-security-policy')).toEqual([]);
+  });
+  it("never lets the app set Slipway's cookies; its own pass", () => {
+    const raw = ['Set-Cookie', 'slipway_session=evil; Path=/', 'Set-Cookie', 'slipway_port=evil', 'Set-Cookie', 'app=1; Path=/'];
+    expect(values(responseHeaders(raw, pathForm), 'set-cookie')).toEqual(['app=1; Path=/']);
+    expect(values(responseHeaders(raw, { ...pathForm, prefix: '', sandbox: false }), 'set-cookie')).toEqual(['app=1; Path=/']);
+  });
+  it('keeps redirects under the prefix, drops hop-by-hop headers', () => {
+    const out = responseHeaders(['Location', '/next', 'Connection', 'keep-alive', 'Transfer-Encoding', 'chunked'], pathForm);
+    expect(values(out, 'location')).toEqual(['/ports/w1/3000/next']);
+    expect(values(out, 'connection')).toEqual([]);
+    expect(values(out, 'transfer-encoding')).toEqual([]);
   });
 });
