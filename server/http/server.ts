@@ -17,6 +17,7 @@ import { registerStatic } from './static.js';
 import { attachUpgradeHandler } from './upgrade.js';
 import type { Metrics } from './metrics.js';
 import { registerMetrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpDeps {
   config: Config;
@@ -73,6 +74,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   });
 
   app.decorateRequest('caller', null);
+  app.addHook('onSend', securityHeaders(deps.config));
 
   // First listener: a refused peer never reaches the HTTP parser, TLS or any hook.
   const refuse = deps.refuseConnection;

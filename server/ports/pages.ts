@@ -15,6 +15,9 @@ function page(title: string, body: string, refreshSeconds: number | null): strin
 </head><body><h1>${escape(title)}</h1>${body}</body></html>`;
 }
 
+/** These pages need their inline style and a form posting to themselves, nothing else. */
+const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'";
+
 export interface PageTarget {
   workspaceId: string;
   port: number;
@@ -28,6 +31,10 @@ export function sendPage(res: ServerResponse, status: number, wantsHtml: boolean
     'content-type': wantsHtml ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
+    // Slipway's own pages (not the app's): no sniffing, no scripts. Not frame-ancestors: the UI's port preview may frame them.
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+    'content-security-policy': PAGE_POLICY,
   });
   res.end(body);
 }

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startGitServer, type GitServer } from '../helpers/git-server.js';
 import { startSlipway, type TestServer } from '../helpers/slipway.js';
-import { ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
+import { cspViolations, ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
 
 const GITPOD_YML = `tasks:
   - name: app
@@ -222,5 +222,12 @@ describe('web UI: a workspace in the browser', () => {
     await waitFor(() => page.locator('[data-testid=log]').innerText(), (t) => t.includes('compiling the toolchain'), 'the build output in the log');
     expect(await page.locator('.step.failed').count()).toBeGreaterThan(0);
     await screenshot(page, 'workspace-failed');
+  });
+
+  it("blocked nothing of the UI's own with its Content-Security-Policy (terminals, live logs, the port preview)", async () => {
+    const response = await page.goto(`${server.baseUrl}/w/${workspaceId}`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 60_000 });
+    expect(cspViolations(page)).toEqual([]);
   });
 });
