@@ -77,7 +77,8 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     allowFileUrls: config.allowFileUrls,
     logger: { info: logger.info, warn: logger.warn },
     credentialsFor: (url, as) => credentialFor(url, as),
-    egress: { allow: config.gitHostsAllow, ownPorts },
+    // The workspaces' networks come from this pool: never a Git host, even if an operator picked public addresses for it.
+    egress: { allow: config.gitHostsAllow, ownPorts, internalRanges: () => [config.networkPool.cidr] },
   });
   const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage, names: createImageNames({ runtime, aliases: config.imageAliases }) });
   const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });

@@ -5,7 +5,7 @@
  * mirror, so the forge is contacted once per push, not once per read.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { slipwayError } from '../core/errors.js';
@@ -352,52 +352,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     await remote.prove(repoUrl, as);
   }
 
-  async function createWorkingTree(repoUrl: string, commit: string, branch: string | null, destDir: string): Promise<void> {
-    if (branch !== null) assertBranchName(branch);
-    const { dir, sha } = await commitOf(repoUrl, commit);
-    if (existsSync(destDir) && (await readdir(destDir)).length > 0) {
-      throw slipwayError('SLIPWAY_GIT_CHECKOUT_FAILED', `${destDir} is not empty.`, { status: 500 });
-    }
-    const step = async (args: string[], cwd?: string): Promise<void> => {
-      const res = await runGit({ args, cwd, timeoutMs: networkTimeoutMs });
-      if (res.code !== 0) {
-        throw slipwayError('SLIPWAY_GIT_CHECKOUT_FAILED', `git ${args[0]} failed while checking out ${repoUrl}.`, {
-          status: 500,
-          detail: { stderr: res.stderr.slice(-4000) },
-        });
-      }
-    };
-    // A plain local clone: objects are hard-linked (or copied across file systems),
-    // never borrowed through alternates, so the tree stands alone once moved into a container.
-    await step(['clone', '--no-checkout', '--quiet', '--', dir, destDir]);
-    await step(['remote', 'set-url', 'origin', repoUrl], destDir);
-    if (branch === null) {
-      await step(['checkout', '--quiet', '--detach', sha], destDir);
-      return;
-    }
-    await step(['checkout', '--quiet', '-B', branch, sha], destDir);
-    // Tracking set through config: works even before origin/<branch> exists (a branch not pushed yet).
-    await step(['config', `branch.${branch}.remote`, 'origin'], destDir);
-    await step(['config', `branch.${branch}.merge`, `refs/heads/${branch}`], destDir);
-  }
-
   const reader = createMirrorReader({ commitOf, git });
-
-  async function isAncestor(repoUrl: string, ancestor: string, descendant: string): Promise<boolean> {
-    const a = await commitOf(repoUrl, ancestor);
-    const d = await commitOf(repoUrl, descendant);
-    const res = await git(a.dir, ['merge-base', '--is-ancestor', a.sha, d.sha]);
-    if (res.code > 1 || res.code < 0) throw slipwayError('SLIPWAY_GIT_FAILED', `git merge-base failed: ${res.stderr}`);
-    return res.code === 0;
-  }
-
-  async function commitsBetween(repoUrl: string, ancestor: string, descendant: string): Promise<number> {
-    const a = await commitOf(repoUrl, ancestor);
-    const d = await commitOf(repoUrl, descendant);
-    const res = await git(a.dir, ['rev-list', '--count', `${a.sha}..${d.sha}`]);
-    if (res.code !== 0) throw slipwayError('SLIPWAY_GIT_FAILED', `git rev-list failed: ${res.stderr}`);
-    return Number(res.stdout.toString().trim());
-  }
 
   async function log(repoUrl: string, branch: string, n: number): Promise<string[]> {
     assertBranchName(branch);
@@ -417,12 +372,9 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     resolve,
     defaultBranch,
     ...reader,
-    createWorkingTree,
     lsRemote,
     proveAccess,
     hasCredential: (repoUrl: string, as: GitPrincipal) => remote.hasCredential(repoUrl, as),
-    isAncestor,
-    commitsBetween,
     log,
   };
 }

@@ -80,6 +80,12 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
     };
   }
 
+  function remember(key: string, error: Error | null): void {
+    // Entries expire after a minute: drop the stale ones now and then rather than keep every repository forever.
+    if (proofs.size > 1000) for (const [k, v] of proofs) if (Date.now() - v.at >= PROOF_MS) proofs.delete(k);
+    proofs.set(key, { at: Date.now(), error });
+  }
+
   function proofKey(repoUrl: string, key: string): string {
     return `${repoOrigin(repoUrl) ?? ''}|${normalizeRepoUrl(repoUrl)}|${key}`;
   }
@@ -92,7 +98,7 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
     const stderr = redact(res.stderr, a.secrets).trim();
     const repo = normalizeRepoUrl(repoUrl);
     if (res.code === 0) {
-      proofs.set(proofKey(repoUrl, a.key), { at: Date.now(), error: null });
+      remember(proofKey(repoUrl, a.key), null);
       logger?.info({ repo, op, ms: Date.now() - started }, `git ${op}`);
     } else {
       logger?.warn({ repo, op, ms: Date.now() - started, stderr }, `git ${op} failed`);
@@ -158,7 +164,7 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
     if (res.code === 0) return;
     const failure = error('ls-remote', repoUrl, as, res);
     // A refusal is remembered like a success (a new token is a new key); a network hiccup is not.
-    if ((failure as { code?: string }).code === 'SLIPWAY_GIT_AUTH_FAILED') proofs.set(key, { at: Date.now(), error: failure });
+    if ((failure as { code?: string }).code === 'SLIPWAY_GIT_AUTH_FAILED') remember(key, failure);
     throw failure;
   }
 
