@@ -92,6 +92,8 @@ export function createEgressGuard(options: EgressOptions = {}) {
     throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_GIT_HOSTS_ALLOW: ${(error as Error).message}; give comma-separated hosts, host:port, addresses or CIDR ranges, or * for all`);
   }
   const resolveHost = options.resolve ?? systemResolve;
+  // `*`: the operator trusts every destination; git resolves names itself (a setup where only an HTTP proxy can resolve them).
+  const allowAll = allow.some((e) => e.kind === 'any');
 
   function refuse(repoUrl: string, reason: string): never {
     // The real reason goes to the operator's log, never to the caller.
@@ -103,7 +105,7 @@ export function createEgressGuard(options: EgressOptions = {}) {
     /** Checks where git would connect for `repoUrl`; returns how to pin it there, or throws the unreachable error. */
     async plan(repoUrl: string): Promise<EgressPlan> {
       const endpoint = remoteEndpoint(repoUrl);
-      if (!endpoint) return { config: [], sshOptions: [] }; // file:// (SLIPWAY_ALLOW_FILE_URLS governs it)
+      if (!endpoint || allowAll) return { config: [], sshOptions: [] }; // file:// is governed by SLIPWAY_ALLOW_FILE_URLS
       const literal = parseIp(endpoint.host);
       let answers: string[];
       if (literal) answers = [endpoint.host];

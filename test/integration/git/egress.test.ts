@@ -91,6 +91,13 @@ describe('internal addresses', () => {
     expect((await mirrors({ allow: `127.0.0.1:${port}` }).resolve(repoUrl, { kind: 'default' }, { as: AS })).branch).toBe('main');
     expect((await mirrors({ allow: '127.0.0.0/8' }).resolve(repoUrl, { kind: 'default' }, { as: AS })).branch).toBe('main');
     expect((await mirrors({ allow: '*' }).resolve(repoUrl, { kind: 'default' }, { as: AS })).branch).toBe('main');
+    // `*` checks nothing, not even that the name resolves here (behind a proxy only the proxy may resolve it).
+    const noDns = async (): Promise<string[]> => {
+      throw new Error('no DNS here');
+    };
+    const byName = `http://localhost:${port}/app.git`;
+    expect((await mirrors({ allow: '*', resolve: noDns }).resolve(byName, { kind: 'default' }, { as: AS })).branch).toBe('main');
+    expect((await failure(mirrors({ allow: 'localhost', resolve: noDns }).resolve(byName, { kind: 'default' }, { as: AS }))).message).toBe(UNREACHABLE_MESSAGE);
   });
 
   it("refuses the server's own port even on an allowed address, unless that port is listed", async () => {
