@@ -16,6 +16,7 @@ import { createPortHttp } from './http/port-routes.js';
 import { createPortService } from './ports/service.js';
 import { createPortSessions } from './ports/sessions.js';
 import { createPortSessionStore } from './store/port-sessions.js';
+import { createCaLayer } from './images/ca-layer.js';
 import { createImageNames } from './images/image-names.js';
 import { createImageResolver } from './images/resolver.js';
 import { createRuntime } from './runtime/docker.js';
@@ -80,7 +81,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     // The workspaces' networks come from this pool: never a Git host, even if an operator picked public addresses for it.
     egress: { allow: config.gitHostsAllow, ownPorts, internalRanges: () => [config.networkPool.cidr] },
   });
-  const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage, names: createImageNames({ runtime, aliases: config.imageAliases }) });
+  const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage, names: createImageNames({ runtime, aliases: config.imageAliases }), ...(config.extraCaCerts ? { caLayer: createCaLayer({ runtime, bundle: config.extraCaCerts }) } : {}) });
   const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });
   credentialFor = prebuilds.projects.credentialFor;
   const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, prebuilds: prebuilds.chooser, repoAccess: createRepoAccess(prebuilds.projects, git) });

@@ -10,6 +10,7 @@ import { isSlipwayError, slipwayError } from '../core/errors.js';
 import { imageReferenceRefusal, positionPrefix } from '../definition/index.js';
 import type { ImageSource } from '../definition/model.js';
 import type { Runtime } from '../runtime/docker.js';
+import type { CaLayer } from './ca-layer.js';
 import { builtImageTag, imageCacheKey } from './cache-key.js';
 import { contextInputs, contextInputsId, dockerfileOnlyContext } from './context-inputs.js';
 import { replaceTarEntry, rewriteImageRefs } from './dockerfile-rewrite.js';
@@ -31,7 +32,7 @@ export interface ResolvedImage {
   cacheKey: string | null;
 }
 
-export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage' | 'imageConfig' | 'removeImage'>; repos: RepoContent; defaultImage: string; names?: ImageNames }) {
+export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage' | 'imageConfig' | 'removeImage'>; repos: RepoContent; defaultImage: string; names?: ImageNames; caLayer?: CaLayer }) {
   const { runtime, repos } = deps;
   // Without an alias map (tests, tools) Gitpod's names still map to the local equivalent.
   const names = deps.names ?? createImageNames({ runtime, aliases: [] });
@@ -168,18 +169,24 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     throw withPosition(source, refused(`${source.dockerfile}: the image it builds is ${made}, which holds another workspace's files; start FROM a registry image`));
   }
 
+  async function pick(source: ImageSource, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void): Promise<ResolvedImage> {
+    switch (source.kind) {
+      case 'default':
+        return ensureDefault(deps.defaultImage, onLog);
+      case 'ref':
+        return ensureDefinitionRef(source, onLog);
+      case 'dockerfile':
+        return build(source, ctx, onLog);
+      case 'compose':
+        throw slipwayError('SLIPWAY_DEFINITION_COMPOSE_UNSUPPORTED', `This devcontainer.json uses Docker Compose (service "${source.service}" in ${source.files.join(', ')}), which Slipway does not run yet. Use "image" or "build.dockerfile" in a devcontainer.json, or a .gitpod.yml.`, { status: 422 });
+    }
+  }
+
   return {
     async ensure(source: ImageSource, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void = () => {}): Promise<ResolvedImage> {
-      switch (source.kind) {
-        case 'default':
-          return ensureDefault(deps.defaultImage, onLog);
-        case 'ref':
-          return ensureDefinitionRef(source, onLog);
-        case 'dockerfile':
-          return build(source, ctx, onLog);
-        case 'compose':
-          throw slipwayError('SLIPWAY_DEFINITION_COMPOSE_UNSUPPORTED', `This devcontainer.json uses Docker Compose (service "${source.service}" in ${source.files.join(', ')}), which Slipway does not run yet. Use "image" or "build.dockerfile" in a devcontainer.json, or a .gitpod.yml.`, { status: 422 });
-      }
+      const resolved = await pick(source, ctx, onLog);
+      // Extra CA certificates: a derived layer made once per image and bundle, not installed at every start.
+      return deps.caLayer ? { ...resolved, ref: await deps.caLayer.apply(resolved.ref, onLog) } : resolved;
     },
   };
 }

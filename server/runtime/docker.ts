@@ -149,6 +149,16 @@ export function createRuntime(options: RuntimeOptions) {
       }
     },
 
+    /** Id and configured user of a local image (null when absent): what a derived CA layer is keyed on and restores. */
+    async imageIdentity(ref: string): Promise<{ id: string; user: string } | null> {
+      try {
+        const info = await docker.getImage(ref).inspect();
+        return { id: info.Id, user: info.Config?.User ?? '' };
+      } catch {
+        return null;
+      }
+    },
+
     /** The image's own environment (Config.Env), for `${containerEnv:...}` in definitions. */
     async imageEnv(ref: string): Promise<Record<string, string>> {
       const info = await docker.getImage(ref).inspect();

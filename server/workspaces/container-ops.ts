@@ -14,15 +14,22 @@ import { shellQuote } from './scripts.js';
 export const SLIPWAY_DIR = '/.slipway';
 export const EXTRA_CA_PATH = `${SLIPWAY_DIR}/extra-ca.crt`;
 
-/** Makes the distro trust the extra CA bundle, whatever tooling the image has. */
+/**
+ * Makes the distro trust the extra CA bundle, whatever tooling the image has.
+ * Skipped when the image already trusts this very bundle (images/ca-layer.ts
+ * bakes it into a derived layer and records it in extra-ca.installed), or
+ * this container did at an earlier start: the update costs 5 to 20 s.
+ */
 const TRUST_EXTRA_CA = `
 if [ -f ${EXTRA_CA_PATH} ]; then
-  if command -v update-ca-certificates >/dev/null 2>&1 && [ -d /usr/local/share/ca-certificates ]; then
-    cp ${EXTRA_CA_PATH} /usr/local/share/ca-certificates/slipway-extra.crt && update-ca-certificates >/dev/null 2>&1
+  if cmp -s ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed 2>/dev/null; then
+    :
+  elif command -v update-ca-certificates >/dev/null 2>&1 && [ -d /usr/local/share/ca-certificates ]; then
+    cp ${EXTRA_CA_PATH} /usr/local/share/ca-certificates/slipway-extra.crt && update-ca-certificates >/dev/null 2>&1 && cp ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed
   elif command -v update-ca-trust >/dev/null 2>&1 && [ -d /etc/pki/ca-trust/source/anchors ]; then
-    cp ${EXTRA_CA_PATH} /etc/pki/ca-trust/source/anchors/slipway-extra.crt && update-ca-trust extract
+    cp ${EXTRA_CA_PATH} /etc/pki/ca-trust/source/anchors/slipway-extra.crt && update-ca-trust extract && cp ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed
   elif [ -f /etc/ssl/certs/ca-certificates.crt ]; then
-    cat ${EXTRA_CA_PATH} >> /etc/ssl/certs/ca-certificates.crt
+    cat ${EXTRA_CA_PATH} >> /etc/ssl/certs/ca-certificates.crt && cp ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed
   fi
 fi`;
 
