@@ -13,6 +13,7 @@ import { keystrokeEcho, throughput } from './cases/terminal.js';
 import { concurrentOpens, manyClients, runningMemory } from './cases/scale.js';
 import { parserOnCorpus, serverStart } from './cases/startup.js';
 import { prebuildCases } from './cases/prebuild.js';
+import { caSaving, fullImageBuild, openOnFullImage } from './cases/full-image.js';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 2 : 5;
@@ -78,6 +79,19 @@ async function main() {
     section('cleaning up');
     await env.close();
   }
+
+  // After the main server is gone: these start servers of their own.
+  section('full image (slipway/workspace-full)');
+  const build = await fullImageBuild({ cold: !quick });
+  results.fullImageBuild = build;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  rows.push({ figure: 'workspace-full build', value: build.coldMs === null ? 'cold: not run (--quick)' : `cold ${seconds(build.coldMs)}`, reference: `layer-cached ${seconds(build.cachedMs)}; setup re-run ${seconds(build.setupSkipMs)}`, ratio: '' });
+  const full = await openOnFullImage(RUNS);
+  results.openColdFull = full;
+  rows.push({ figure: 'open cold on workspace-full → prompt', value: fmt(full.open), reference: refText('docker floor (same image)', full.floor), ratio: ratio(full.open, full.floor) });
+  const ca = await caSaving(quick ? 2 : 3);
+  results.extraCa = ca;
+  rows.push({ figure: 'extra CA: per-start install (before)', value: fmt(ca.installPerStart), reference: `now: once per image+bundle (first open ${seconds(ca.layerBuildMs)}); open with CA ${fmt(ca.openWithCa)}`, ratio: '' });
 
   section('server start and parser');
   const start = await serverStart(RUNS);
