@@ -51,10 +51,11 @@ function hubRepository(parts: ImageReferenceParts): string | null {
 }
 
 /**
- * Repositories Slipway itself writes to: `slipway/build-<repo>` (images/cache-key.ts)
- * and `slipway/prebuild-<repo>` (prebuilds/runner.ts). A test keeps these in step.
+ * Repositories Slipway itself writes to: `slipway/build-<repo>` (images/cache-key.ts),
+ * `slipway/prebuild-<repo>` (prebuilds/runner.ts) and `slipway/ca-layer` (images/ca-layer.ts:
+ * a definition's image with the extra CA bundle). A test keeps these in step.
  */
-export const SLIPWAY_IMAGE_REPOSITORY_PREFIXES = ['slipway/build-', 'slipway/prebuild-'] as const;
+export const SLIPWAY_IMAGE_REPOSITORY_PREFIXES = ['slipway/build-', 'slipway/prebuild-', 'slipway/ca-layer'] as const;
 
 /** Docker reads a bare hex name of this length or more, with no tag, as an image id (prefix). */
 const ID_PREFIX_MIN = 12;

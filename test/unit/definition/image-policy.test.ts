@@ -39,6 +39,7 @@ describe('image names a definition may use', () => {
     ['docker.io/slipway/prebuild-app:x', /Slipway's own snapshot/],
     ['index.docker.io/slipway/build-app:0123', /Slipway's own snapshot/],
     ['slipway/build-app:0123456789abcdef0123', /Slipway's own snapshot/],
+    ['slipway/ca-layer:0123456789abcdef0123', /Slipway's own snapshot/],
   ])('refuses %s', (ref, message) => {
     expect(imageReferenceRefusal(ref)).toMatch(message);
   });
