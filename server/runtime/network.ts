@@ -138,9 +138,10 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
     const containers = await docker.listContainers({ all: true });
     return (network) =>
       containers.filter((c) => {
+        // NetworkMode by name is not enough: a workspace moved off the legacy network keeps its name there.
         const mode = c.HostConfig?.NetworkMode ?? '';
         const modeIsId = /^[0-9a-f]{12,64}$/.test(mode);
-        if (mode === network.Name || (modeIsId && network.Id.startsWith(mode))) return true;
+        if (modeIsId && network.Id.startsWith(mode)) return true;
         // An endpoint without a NetworkID is known by name only: the same-named network it was made
         // on by id (NetworkMode) is that one; by name, any of the duplicates could be (keep them all).
         return Object.entries(c.NetworkSettings?.Networks ?? {}).some(([name, endpoint]) => endpoint.NetworkID === network.Id || (!endpoint.NetworkID && name === network.Name && !modeIsId));

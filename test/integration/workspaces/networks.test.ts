@@ -93,8 +93,14 @@ describe('duplicates are repaired at start', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'slipway-dup-'));
     const instance = `slw-${'0123456789abcdef'}`;
     await writeFile(path.join(dataDir, 'instance-id'), `${instance}\n`, { mode: 0o600 });
-    // An older version's shared network, twice, both empty.
-    await makeNetwork(LEGACY, { 'slipway.kind': 'network' });
+    // An older version's shared network, twice, both empty; a workspace made on the first was moved
+    // off it already (its NetworkMode still names it: that does not count as using it).
+    const legacy = await makeNetwork(LEGACY, { 'slipway.kind': 'network' });
+    const moved = await docker.createContainer({ name: `${LEGACY}-moved`, Image: 'slipway/workspace-base', Cmd: ['true'], HostConfig: { NetworkMode: LEGACY } });
+    madeContainers.push(moved.id);
+    const elsewhere = await makeNetwork(`${LEGACY}-elsewhere`, {});
+    await docker.getNetwork(elsewhere).connect({ Container: moved.id });
+    await docker.getNetwork(legacy).disconnect({ Container: moved.id, Force: true });
     await makeNetwork(LEGACY, { 'slipway.kind': 'network' });
     // One of this server's own networks, twice: the second has a (stopped) container attached.
     const own = `slipway-dup-${process.pid}`;
