@@ -16,7 +16,7 @@
 import type Docker from 'dockerode';
 import { networkInterfaces } from 'node:os';
 import { errorMessage, slipwayError } from '../core/errors.js';
-import { cidrContains, formatCidr, parseCidr, pickSubnet, socketIpv4, type Cidr } from './cidr.js';
+import { cidrContains, formatCidr, intToIpv4, parseCidr, pickSubnet, socketIpv4, type Cidr } from './cidr.js';
 
 export interface NetworkPool {
   /** The address range workspace networks are cut from, e.g. `10.213.0.0/16`. */
@@ -253,7 +253,11 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
     /** True for an address a workspace may have: the server refuses connections from it. */
     isWorkspaceAddress(remoteAddress: string): boolean {
       const ip = socketIpv4(remoteAddress);
-      return ip !== null && refused.some((cidr) => cidrContains(cidr, ip));
+      if (ip === null || !refused.some((cidr) => cidrContains(cidr, ip))) return false;
+      // The bridges' gateways are the host's own addresses inside the pool: a connection from one is the host's
+      // (a container cannot take that source address: it has no NET_ADMIN and no NET_RAW).
+      const address = intToIpv4(ip);
+      return !Object.values(networkInterfaces()).some((list) => list?.some((i) => i.family === 'IPv4' && i.address === address));
     },
   };
   return networks;
