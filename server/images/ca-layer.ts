@@ -46,6 +46,11 @@ function dockerfile(base: string, user: string): string {
   ].join('\n');
 }
 
+/** A short id of a bundle, labelled on its layers so they can be found (and removed) by bundle. */
+export function caBundleId(bundle: string): string {
+  return sha256Hex('slipway-ca-bundle-v1', bundle).slice(0, 16);
+}
+
 export function createCaLayer(deps: { runtime: Pick<Runtime, 'imageIdentity' | 'imageExists' | 'buildImage'>; bundle: string }) {
   const inFlight = new Map<string, Promise<string>>();
   return {
@@ -66,7 +71,7 @@ export function createCaLayer(deps: { runtime: Pick<Runtime, 'imageIdentity' | '
           { name: 'extra-ca.crt', content: deps.bundle },
         ]);
         await deps.runtime.buildImage(
-          { context: Readable.from([context]), dockerfile: 'Dockerfile', tag, args: {}, target: null, labels: { 'slipway.kind': 'ca-layer', 'slipway.ca-of': ref } },
+          { context: Readable.from([context]), dockerfile: 'Dockerfile', tag, args: {}, target: null, labels: { 'slipway.kind': 'ca-layer', 'slipway.ca-of': ref, 'slipway.ca-bundle': caBundleId(deps.bundle) } },
           onLog,
         );
         onLog(`CA layer ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildApp, type App } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config/config.js';
+import { caBundleId } from '../../server/images/ca-layer.js';
 
 export interface TestServer {
   app: App;
@@ -117,6 +118,10 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
       // Anything the API could not delete (e.g. after a simulated crash) goes too.
       for (const c of await runtime.listContainers({ 'slipway.workspace': '' })) {
         if (ownedIds.has(c.labels['slipway.workspace'] ?? '')) await runtime.removeContainer(c.id);
+      }
+      // Derived CA layers (images/ca-layer.ts) made for this test's bundle.
+      if (config.extraCaCerts) {
+        for (const image of await runtime.listImages({ 'slipway.ca-bundle': caBundleId(config.extraCaCerts) }).catch(() => [])) await runtime.removeImage(image.id).catch(() => {});
       }
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
