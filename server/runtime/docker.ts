@@ -170,11 +170,6 @@ export function createRuntime(options: RuntimeOptions) {
       return env;
     },
 
-    async imageUser(ref: string): Promise<string> {
-      const info = await docker.getImage(ref).inspect();
-      return info.Config?.User || 'root';
-    },
-
     async pullImage(ref: string, onLog: (text: string) => void = () => {}): Promise<void> {
       let failure: string | null;
       try {
@@ -424,28 +419,6 @@ export function createRuntime(options: RuntimeOptions) {
         changes: Object.entries(own(image.labels)).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`),
       })) as { Id: string };
       return result.Id;
-    },
-
-    /** Engine events for containers with our label, to react to stops made behind our back. */
-    async containerEvents(onEvent: (event: { id: string; action: string }) => void): Promise<() => void> {
-      const stream = (await docker.getEvents({ filters: { type: ['container'], label: ['slipway.workspace', `${INSTANCE_LABEL}=${instanceId}`] } })) as unknown as Readable;
-      let buffer = '';
-      stream.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString('utf8');
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          try {
-            const event = JSON.parse(line) as { id?: string; Action?: string };
-            if (event.id && event.Action) onEvent({ id: event.id, action: event.Action });
-          } catch {
-            // Partial or foreign lines are ignored; the periodic reconcile covers gaps.
-          }
-        }
-      });
-      stream.on('error', () => {});
-      return () => stream.destroy();
     },
   };
   return runtime;
