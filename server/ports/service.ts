@@ -14,7 +14,8 @@ import { decidePortAccess, type PortAccess, type PortCaller } from './access.js'
 import { parseListeningPorts, type ListeningPort } from './proc-net.js';
 
 export interface PortServiceDeps {
-  store: { get(id: string): WorkspaceRecord | null; save(record: WorkspaceRecord): unknown };
+  /** Reads, and the one column this service owns (a narrow update: never a whole-row save). */
+  store: { get(id: string): WorkspaceRecord | null; setPortVisibility(id: string, port: number, visibility: 'public' | 'private'): boolean };
   workspaces: { record(caller: PortCaller & { username: string }, id: string): WorkspaceRecord; touch(id: string): void };
   runtime: Pick<Runtime, 'inspectContainer' | 'exec' | 'openLoopback'>;
   audit: AuditLog;
@@ -159,8 +160,8 @@ export function createPortService(deps: PortServiceDeps) {
         throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', 'Send {"visibility": "public"} or {"visibility": "private"}', { status: 400 });
       }
       const before = record.portVisibility[String(port)] ?? null;
-      record.portVisibility = { ...record.portVisibility, [String(port)]: visibility };
-      deps.store.save(record);
+      // One UPDATE of the one column: a workspace operation saving its copy of the record meanwhile keeps it.
+      if (!deps.store.setPortVisibility(id, port, visibility)) throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${id}"`, { status: 404 });
       deps.audit.record(caller.id, 'port.visibility', id, { port, from: before, to: visibility });
       return { port, visibility };
     },

@@ -101,20 +101,34 @@ const COLUMNS: Record<string, (r: WorkspaceRecord) => unknown> = {
   last_activity_at: (r) => r.lastActivityAt,
 };
 
-/** Workspace records; every write replaces the whole row so callers never hold a stale half. */
+/**
+ * Columns with an owner of their own, each changed only by a narrow UPDATE of
+ * that column: the port service's run-time visibility (`setPortVisibility`)
+ * and activity (`touch`). `save` never writes them, so a workspace operation
+ * holding an older copy of the record cannot undo a change made meanwhile.
+ */
+const NARROW_COLUMNS = new Set(['port_visibility', 'last_activity_at']);
+
+/**
+ * Workspace records. One writer per column: `save` (the workspace service,
+ * under its per-workspace lock) writes every column but the narrow ones above.
+ */
 export function createWorkspaceStore(db: Db) {
   const names = Object.keys(COLUMNS);
+  const saved = names.filter((n) => !NARROW_COLUMNS.has(n));
   const insert = db.prepare(`INSERT INTO workspaces (id, ${names.join(', ')}) VALUES (?, ${names.map(() => '?').join(', ')})`);
-  const update = db.prepare(`UPDATE workspaces SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`);
-  const values = (r: WorkspaceRecord) => names.map((n) => COLUMNS[n]!(r));
+  const update = db.prepare(`UPDATE workspaces SET ${saved.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`);
+  const values = (r: WorkspaceRecord, columns: string[]) => columns.map((n) => COLUMNS[n]!(r));
+  // One statement: concurrent changes of different ports (or of the rest of the row) all stay.
+  const setVisibility = db.prepare('UPDATE workspaces SET port_visibility = json_set(port_visibility, ?, ?) WHERE id = ?');
 
   return {
     insert(record: WorkspaceRecord): void {
-      insert.run(record.id, ...values(record));
+      insert.run(record.id, ...values(record, names));
     },
     save(record: WorkspaceRecord): WorkspaceRecord {
       record.updatedAt = nowIso();
-      update.run(...values(record), record.id);
+      update.run(...values(record, saved), record.id);
       return record;
     },
     get(id: string): WorkspaceRecord | null {
@@ -129,6 +143,11 @@ export function createWorkspaceStore(db: Db) {
     },
     delete(id: string): void {
       db.prepare('DELETE FROM workspaces WHERE id = ?').run(id);
+    },
+    /** The owner's run-time choice for one port; false when there is no such workspace. */
+    setPortVisibility(id: string, port: number, visibility: 'public' | 'private'): boolean {
+      if (!Number.isInteger(port)) throw new Error(`not a port: ${port}`); // it becomes part of a JSON path
+      return setVisibility.run(`$."${port}"`, visibility, id).changes > 0;
     },
     touch(id: string): void {
       db.prepare('UPDATE workspaces SET last_activity_at = ? WHERE id = ?').run(nowIso(), id);

@@ -100,6 +100,11 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
     return toApiWorkspace(record, terminals.list(record.id), config, record.status === 'running' ? detectedPorts(record.id) : []);
   }
 
+  /** The view after an operation: re-read, as the narrow columns (port visibility, activity) may have changed meanwhile. */
+  function fresh(record: WorkspaceRecord) {
+    return view(store.get(record.id) ?? record);
+  }
+
   const service = {
     async create(caller: Caller, contextUrl: string) {
       if (typeof contextUrl !== 'string' || contextUrl.trim() === '') {
@@ -177,7 +182,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
         if (current.status === 'stopping') apply(current, { type: 'container-stopped' });
         live.delete(id);
         audit.record(caller?.id ?? null, 'workspace.stop', id, { reason });
-        return view(current);
+        return fresh(current);
       });
     },
 
@@ -186,7 +191,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
       return withLock(id, async () => {
         const current = store.get(id)!;
         const effects = apply(current, { type: 'start' });
-        if (!effects.includes('start-container')) return view(current);
+        if (!effects.includes('start-container')) return fresh(current);
         audit.record(caller.id, 'workspace.start', id);
         const log = logs.start(id);
         try {
@@ -196,7 +201,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
         } finally {
           log.end();
         }
-        return view(current);
+        return fresh(current);
       });
     },
 

@@ -14,7 +14,14 @@ function setup(overrides: { ip?: string } = {}) {
   const exec = vi.fn(async () => ({ exitCode: 0, output: LISTEN_8000 + LOOPBACK_8002 }));
   const openLoopback = vi.fn(async () => new PassThrough());
   const service = createPortService({
-    store: { get: (id) => (id === 'w1' ? record : null), save: vi.fn() },
+    store: {
+      get: (id) => (id === 'w1' ? record : null),
+      setPortVisibility: (id, port, visibility) => {
+        if (id !== 'w1') return false;
+        record.portVisibility = { ...record.portVisibility, [String(port)]: visibility };
+        return true;
+      },
+    },
     workspaces: {
       record: (caller, id) => {
         if (id !== 'w1' || caller.id !== 'u1') throw Object.assign(new Error('not found'), { status: 404 });
