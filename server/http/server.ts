@@ -5,7 +5,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { AuthService, User } from '../auth/service.js';
-import { isSlipwayError } from '../core/errors.js';
+import { isSlipwayErrorCode, type SlipwayErrorCode } from '../core/error-codes.js';
+import { isSlipwayError, slipwayError } from '../core/errors.js';
 import { printable, printableLogOptions } from '../core/printable.js';
 import type { WorkspaceService } from '../workspaces/service.js';
 import { redactUrl } from './caller.js';
@@ -18,6 +19,7 @@ import { attachUpgradeHandler } from './upgrade.js';
 import type { Metrics } from './metrics.js';
 import { registerMetrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
+import { sendError } from './reply-error.js';
 
 export interface HttpDeps {
   config: Config;
@@ -43,7 +45,7 @@ declare module 'fastify' {
 }
 
 /** fastify's own 4xx errors a client can cause, in Slipway's words. */
-const FRAMEWORK_ERRORS: Record<string, { code: string; message: (config: Config) => string }> = {
+const FRAMEWORK_ERRORS: Record<string, { code: SlipwayErrorCode; message: (config: Config) => string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'SLIPWAY_HTTP_BODY_TOO_LARGE', message: (c) => `The request body is larger than ${c.bodyLimitBytes} bytes (SLIPWAY_BODY_LIMIT_BYTES)` },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'SLIPWAY_HTTP_UNSUPPORTED_MEDIA_TYPE', message: () => 'Request bodies are JSON: send Content-Type: application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'SLIPWAY_HTTP_BAD_REQUEST', message: () => 'The body is not as long as its Content-Length says' },
@@ -68,8 +70,8 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     // (400), or a path parameter over 100 characters, which names nothing that exists (404).
     frameworkErrors: (error, _request, reply) => {
       const r = reply as FastifyReply;
-      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void r.code(404).send({ code: 'SLIPWAY_HTTP_NOT_FOUND', message: `Nothing is named like that: a path parameter is longer than 100 characters` });
-      void r.code(400).send({ code: 'SLIPWAY_HTTP_BAD_PATH', message: `${error.message}: send a plain path like /api/workspaces/<id>` });
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void sendError(r, slipwayError('SLIPWAY_HTTP_NOT_FOUND', `Nothing is named like that: a path parameter is longer than 100 characters`));
+      void sendError(r, slipwayError('SLIPWAY_HTTP_BAD_PATH', `${error.message}: send a plain path like /api/workspaces/<id>`));
     },
   });
 
@@ -94,21 +96,22 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (isSlipwayError(error)) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return reply.code(error.status).send(error.toJSON());
+      return sendError(reply, error);
     }
     const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
     if (e.statusCode && e.statusCode < 500) {
       const known = FRAMEWORK_ERRORS[e.code ?? ''];
-      if (known) return reply.code(e.statusCode).send({ code: known.code, message: known.message(deps.config) });
-      const code = e.code?.startsWith('SLIPWAY_') ? e.code : 'SLIPWAY_HTTP_BAD_REQUEST';
-      return reply.code(e.statusCode).send({ code, message: e.message ?? 'Bad request' });
+      // The framework's status stays (its 4xx statuses are not all in the registry's entry for the code).
+      if (known) return sendError(reply, slipwayError(known.code, known.message(deps.config), { status: e.statusCode }));
+      const code = isSlipwayErrorCode(e.code) ? e.code : 'SLIPWAY_HTTP_BAD_REQUEST';
+      return sendError(reply, slipwayError(code, e.message ?? 'Bad request', { status: e.statusCode }));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send({ code: 'SLIPWAY_INTERNAL', message: 'Something went wrong on the server; the log has the details' });
+    return sendError(reply, slipwayError('SLIPWAY_INTERNAL', 'Something went wrong on the server; the log has the details'));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ code: 'SLIPWAY_HTTP_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+    sendError(reply, slipwayError('SLIPWAY_HTTP_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
   });
 
   app.get('/api/health', async () => {
