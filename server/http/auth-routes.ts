@@ -3,6 +3,7 @@ import { slipwayError } from '../core/errors.js';
 import { SESSION_COOKIE } from '../auth/service.js';
 import { createLoginLimiter } from '../auth/rate-limit.js';
 import { parseCookies, sessionCookie } from './cookies.js';
+import { sendError } from './reply-error.js';
 import type { HttpDeps } from './server.js';
 
 export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
@@ -28,7 +29,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     const waitMs = Math.max(byUser.retryAfterMs(userKey), byAddress.retryAfterMs(address));
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
-      return reply.code(429).header('retry-after', String(seconds)).send({ code: 'SLIPWAY_AUTH_RATE_LIMITED', message: `Too many failed sign-ins for this user or from this address: try again in ${seconds} s` });
+      return sendError(reply.header('retry-after', String(seconds)), slipwayError('SLIPWAY_AUTH_RATE_LIMITED', `Too many failed sign-ins for this user or from this address: try again in ${seconds} s`));
     }
     byUser.failure(userKey);
     byAddress.failure(address);

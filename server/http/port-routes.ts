@@ -19,7 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, User } from '../auth/service.js';
 import { SESSION_COOKIE } from '../auth/service.js';
 import type { Config } from '../config/config.js';
-import { isSlipwayError, slipwayError } from '../core/errors.js';
+import { errorBody, isSlipwayError, slipwayError, type SlipwayError } from '../core/errors.js';
 import { isBrowserNavigation, isDocumentNavigation, parsePortHost, parsePortPath, pathScope, refusesPathFormFetch, safePortUrl, type PortAddress } from '../ports/access.js';
 import { sendNotRunning, sendPage, sendUnreachable } from '../ports/pages.js';
 import { proxyHttp, proxyUpgrade, type ProxiedUpgrade, type ProxyTarget } from '../ports/proxy.js';
@@ -86,9 +86,9 @@ export function createPortHttp(deps: PortHttpDeps) {
 
   const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
-  function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...OWN_HEADERS, ...headers });
+  function jsonError(res: ServerResponse, error: SlipwayError) {
+    const text = JSON.stringify(errorBody(error));
+    res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...OWN_HEADERS });
     res.end(text);
   }
 
@@ -122,7 +122,7 @@ export function createPortHttp(deps: PortHttpDeps) {
     const handoff = handoffs.get(code);
     handoffs.delete(code);
     if (!handoff || handoff.expires < Date.now() || handoff.host !== address.scope) {
-      return json(res, 400, { code: 'SLIPWAY_PORT_BAD_HANDOFF', message: 'This sign-in link has expired or was already used; open the port again' });
+      return jsonError(res, slipwayError('SLIPWAY_PORT_BAD_HANDOFF', 'This sign-in link has expired or was already used; open the port again'));
     }
     const safeTo = to.startsWith('/') && !to.startsWith('//') ? to : '/';
     // A credential for this one host, not the main session id; gone with that session (then the next visit hands off again).
@@ -139,7 +139,7 @@ export function createPortHttp(deps: PortHttpDeps) {
       const refused = refusesPathFormFetch({ serviceWorker: single(req.headers['service-worker']), site: single(req.headers['sec-fetch-site']), dest: single(req.headers['sec-fetch-dest']) });
       if (refused) {
         req.resume();
-        return json(res, 403, { code: 'SLIPWAY_PORT_FORBIDDEN', message: refused });
+        return jsonError(res, slipwayError('SLIPWAY_PORT_FORBIDDEN', refused));
       }
       // With a port domain, pages belong on their own origin: browsers go there (the app's fetches may stay, sandboxed).
       if (config.domain && navigation) {
@@ -156,7 +156,7 @@ export function createPortHttp(deps: PortHttpDeps) {
       req.resume();
       // An expired path-form key: back to the plain URL, where a signed-in browser gets a fresh one.
       if (address.key && navigation) return redirect(res, plainPath);
-      if (!wantsHtml) return json(res, 401, { code: 'SLIPWAY_AUTH_REQUIRED', message: 'This port is private: sign in, or send Authorization: Bearer <token>' });
+      if (!wantsHtml) return jsonError(res, slipwayError('SLIPWAY_AUTH_REQUIRED', 'This port is private: sign in, or send Authorization: Bearer <token>'));
       if (address.subdomain) {
         const here = `${proto}://${req.headers.host}${req.url ?? '/'}`;
         return redirect(res, `${config.publicUrl}/ports-auth?to=${encodeURIComponent(here)}`);
@@ -165,7 +165,7 @@ export function createPortHttp(deps: PortHttpDeps) {
     }
     if (access === 'not-found' || !record) {
       req.resume();
-      return json(res, 404, { code: 'SLIPWAY_WORKSPACE_NOT_FOUND', message: `No workspace "${address.workspaceId}"` });
+      return jsonError(res, slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`));
     }
     const page = { workspaceId: record.id, port: address.port, workspaceUrl: `${config.publicUrl}/w/${record.id}` };
     const isOwner = caller !== null && (caller.id === record.ownerId || caller.isAdmin);
@@ -209,7 +209,7 @@ export function createPortHttp(deps: PortHttpDeps) {
         await handle(request.raw, reply.raw, address);
       } catch (error) {
         request.log.error({ err: error }, 'port proxy failed');
-        sendPage(reply.raw, 500, false, { code: 'SLIPWAY_INTERNAL', message: 'The port proxy failed; the log has the details' }, '');
+        sendPage(reply.raw, false, slipwayError('SLIPWAY_INTERNAL', 'The port proxy failed; the log has the details'), '');
       }
     },
 
@@ -237,17 +237,17 @@ export function createPortHttp(deps: PortHttpDeps) {
       }
       const caller = identity?.user ?? null;
       const access = ports.decide(record, address.port, caller);
-      if (access === 'login') return (rejectUpgrade(socket, 401, { code: 'SLIPWAY_AUTH_REQUIRED', message: 'This port is private: sign in first' }), true);
-      if (access === 'not-found' || !record) return (rejectUpgrade(socket, 404, { code: 'SLIPWAY_WORKSPACE_NOT_FOUND', message: `No workspace "${address.workspaceId}"` }), true);
-      if (record.status !== 'running') return (rejectUpgrade(socket, 409, { code: 'SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', message: `The workspace is ${record.status}` }), true);
+      if (access === 'login') return (rejectUpgrade(socket, slipwayError('SLIPWAY_AUTH_REQUIRED', 'This port is private: sign in first')), true);
+      if (access === 'not-found' || !record) return (rejectUpgrade(socket, slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`)), true);
+      // 409 here (the registry's 503 is the page's): kept, clients of the upgrade rely on it.
+      if (record.status !== 'running') return (rejectUpgrade(socket, slipwayError('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', `The workspace is ${record.status}`, { status: 409 })), true);
       ports.activity(record.id);
       // Tracked from now, not from when the upstream answers: a revocation while connecting must not be missed.
       let proxied: ProxiedUpgrade | null = null;
       const forget = identity && sockets ? sockets.track(identity, (code, reason) => (proxied ? proxied.close(code, reason) : socket.destroy())) : () => {};
       socket.once('close', forget);
       void proxyUpgrade(req, socket, head, target(record, address, req), () => {
-        const text = JSON.stringify({ code: 'SLIPWAY_PORT_UNREACHABLE', message: `Nothing is listening on port ${address.port}` });
-        socket.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+        rejectUpgrade(socket, slipwayError('SLIPWAY_PORT_UNREACHABLE', `Nothing is listening on port ${address.port}`));
       }).then((handle) => (proxied = handle), () => socket.destroy());
       return true;
     },

@@ -13,10 +13,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
 import { SESSION_COOKIE } from '../auth/service.js';
 import type { Config } from '../config/config.js';
+import { slipwayError } from '../core/errors.js';
 import { callerOf } from './caller.js';
 import { parseCookies } from './cookies.js';
 import { isSameOrigin, publicOrigin, usesBearer } from './origin.js';
 import { checkRequestPath } from './request-path.js';
+import { sendError } from './reply-error.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -35,22 +37,22 @@ export function isOpenRoute(route: string): boolean {
 export function registerRequestGuards(app: FastifyInstance, deps: { auth: AuthService; config: Pick<Config, 'publicUrl'> }) {
   app.addHook('onRequest', async (request, reply) => {
     const checked = checkRequestPath(request.url);
-    if (!checked.ok) return reply.code(400).send({ code: 'SLIPWAY_HTTP_BAD_PATH', message: checked.message });
+    if (!checked.ok) return sendError(reply, slipwayError('SLIPWAY_HTTP_BAD_PATH', checked.message));
     request.caller = callerOf(deps.auth, request.raw, { allowQueryToken: false });
     // The route pattern the router matched; an unmatched request (404) is judged by its decoded path.
     const route = request.routeOptions.url ?? checked.path;
     if (request.caller || isOpenRoute(route)) return;
-    return reply.code(401).send({ code: 'SLIPWAY_AUTH_REQUIRED', message: 'Sign in (POST /api/auth/login) or send Authorization: Bearer <token>' });
+    return sendError(reply, slipwayError('SLIPWAY_AUTH_REQUIRED', 'Sign in (POST /api/auth/login) or send Authorization: Bearer <token>'));
   });
 
   app.addHook('onRequest', async (request, reply) => {
     if (!STATE_CHANGING.has(request.method) || usesBearer(request.headers) || !needsOrigin(request)) return;
     if (isSameOrigin(request.headers, deps.config.publicUrl)) return;
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : 'none';
-    return reply.code(403).send({
-      code: 'SLIPWAY_HTTP_CROSS_SITE',
-      message: `A signed-in change must come from Slipway's own pages at ${publicOrigin(deps.config.publicUrl)} (this one's Origin: ${origin}). Scripts send Authorization: Bearer <token>; if you open Slipway at another address, set SLIPWAY_PUBLIC_URL to it`,
-    });
+    return sendError(reply, slipwayError(
+      'SLIPWAY_HTTP_CROSS_SITE',
+      `A signed-in change must come from Slipway's own pages at ${publicOrigin(deps.config.publicUrl)} (this one's Origin: ${origin}). Scripts send Authorization: Bearer <token>; if you open Slipway at another address, set SLIPWAY_PUBLIC_URL to it`,
+    ));
   });
 }
 

@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isSlipwayError } from '../core/errors.js';
+import { errorBody, isSlipwayError, slipwayError, type SlipwayError } from '../core/errors.js';
 import { MAX_INPUT_FRAME_BYTES, parseClientFrame } from '../terminals/frames.js';
 import { identify } from './caller.js';
 import { createLiveSockets, type LiveSockets } from './live-sockets.js';
@@ -34,18 +34,19 @@ const CLOSE_GRACE_MS = 1000;
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 502: 'Bad Gateway' };
 
-export function rejectUpgrade(socket: Duplex, status: number, body: { code: string; message: string }) {
-  const text = JSON.stringify(body);
-  const reason = REASONS[status] ?? 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+/** Answers a WebSocket upgrade with a plain HTTP error (the error's status, the one error body) and closes. */
+export function rejectUpgrade(socket: Duplex, error: SlipwayError) {
+  const text = JSON.stringify(errorBody(error));
+  const reason = REASONS[error.status] ?? 'Bad Request';
+  socket.end(`HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
 }
 
 /** The 403 for a cookie-authenticated upgrade from another site (or an opaque `null` origin). */
 export function rejectCrossSite(socket: Duplex) {
-  rejectUpgrade(socket, 403, {
-    code: 'SLIPWAY_HTTP_CROSS_SITE',
-    message: "A WebSocket authenticated by the session cookie must come from the server's own pages (Origin = SLIPWAY_PUBLIC_URL); other clients pass ?token=<api token> or Authorization: Bearer",
-  });
+  rejectUpgrade(socket, slipwayError(
+    'SLIPWAY_HTTP_CROSS_SITE',
+    "A WebSocket authenticated by the session cookie must come from the server's own pages (Origin = SLIPWAY_PUBLIC_URL); other clients pass ?token=<api token> or Authorization: Bearer",
+  ));
 }
 
 type Log = Pick<FastifyInstance['log'], 'error'>;
@@ -83,17 +84,17 @@ export function attachUpgradeHandler(app: FastifyInstance, deps: HttpDeps) {
   function terminalUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     const path = (request.url ?? '').split('?')[0] ?? '';
     const match = TERMINAL_PATH.exec(path);
-    if (!match) return rejectUpgrade(socket, 404, { code: 'SLIPWAY_HTTP_NOT_FOUND', message: `No WebSocket at ${path}` });
+    if (!match) return rejectUpgrade(socket, slipwayError('SLIPWAY_HTTP_NOT_FOUND', `No WebSocket at ${path}`));
     const identity = identify(deps.auth, request, { allowQueryToken: true });
-    if (!identity) return rejectUpgrade(socket, 401, { code: 'SLIPWAY_AUTH_REQUIRED', message: 'Sign in, or pass ?token=<api token>' });
+    if (!identity) return rejectUpgrade(socket, slipwayError('SLIPWAY_AUTH_REQUIRED', 'Sign in, or pass ?token=<api token>'));
     // Browsers attach the cookie to upgrades any site starts: only our own pages may use it.
     if (identity.via === 'cookie' && !isSameOrigin(request.headers, deps.config.publicUrl)) return rejectCrossSite(socket);
     let terminal;
     try {
       terminal = deps.workspaces.terminal(identity.user, match[1]!, match[2]!);
     } catch (error) {
-      if (isSlipwayError(error)) return rejectUpgrade(socket, error.status, error.toJSON());
-      return rejectUpgrade(socket, 500, { code: 'SLIPWAY_INTERNAL', message: 'terminal lookup failed' });
+      if (isSlipwayError(error)) return rejectUpgrade(socket, error);
+      return rejectUpgrade(socket, slipwayError('SLIPWAY_INTERNAL', 'terminal lookup failed'));
     }
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => guarded(app.log, ws, 'open', () => {
       let detached = false;
@@ -138,7 +139,7 @@ export function attachUpgradeHandler(app: FastifyInstance, deps: HttpDeps) {
       terminalUpgrade(request, socket, head);
     } catch (error) {
       app.log.error({ err: error }, 'WebSocket upgrade failed');
-      if (socket.writable) rejectUpgrade(socket, 500, { code: 'SLIPWAY_INTERNAL', message: 'The upgrade failed; the log has the details' });
+      if (socket.writable) rejectUpgrade(socket, slipwayError('SLIPWAY_INTERNAL', 'The upgrade failed; the log has the details'));
       else socket.destroy();
     }
   });

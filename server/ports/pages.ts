@@ -5,6 +5,7 @@
  * Browsers get HTML; everything else gets the API's JSON error shape.
  */
 import type { ServerResponse } from 'node:http';
+import { errorBody, slipwayError, type SlipwayError } from '../core/errors.js';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -24,10 +25,11 @@ export interface PageTarget {
   workspaceUrl: string;
 }
 
-export function sendPage(res: ServerResponse, status: number, wantsHtml: boolean, json: { code: string; message: string }, html: string) {
+/** Answers with the error's status: the page for a browser, the one error body (errorBody) for anything else. */
+export function sendPage(res: ServerResponse, wantsHtml: boolean, error: SlipwayError, html: string) {
   if (res.headersSent) return void res.destroy();
-  const body = wantsHtml ? html : JSON.stringify(json);
-  res.writeHead(status, {
+  const body = wantsHtml ? html : JSON.stringify(errorBody(error));
+  res.writeHead(error.status, {
     'content-type': wantsHtml ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
@@ -46,7 +48,7 @@ export function sendUnreachable(res: ServerResponse, wantsHtml: boolean, target:
     `<p>${escape(message)}. If a task is starting a server there, this page will retry by itself.</p><p><a href="${escape(target.workspaceUrl)}">Open the workspace</a></p>`,
     3,
   );
-  sendPage(res, 502, wantsHtml, { code: 'SLIPWAY_PORT_UNREACHABLE', message }, html);
+  sendPage(res, wantsHtml, slipwayError('SLIPWAY_PORT_UNREACHABLE', message), html);
 }
 
 export function sendNotRunning(res: ServerResponse, wantsHtml: boolean, target: PageTarget & { status: string; canStart: boolean }) {
@@ -61,5 +63,5 @@ export function sendNotRunning(res: ServerResponse, wantsHtml: boolean, target: 
     `<p>${escape(message)}.${starting ? ' This page will reload when it is up.' : ''}</p>${form}<p><a href="${escape(target.workspaceUrl)}">Open the workspace</a></p>`,
     starting ? 2 : null,
   );
-  sendPage(res, 503, wantsHtml, { code: 'SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', message }, html);
+  sendPage(res, wantsHtml, slipwayError('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', message), html);
 }
