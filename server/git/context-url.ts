@@ -50,7 +50,8 @@ const KNOWN_HOSTS: Record<string, GitProvider> = {
   'gitea.com': 'gitea',
 };
 
-const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443', git: '9418', ssh: '22' };
+/** Default port of each network scheme git speaks (identity.ts makes them explicit). */
+export const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443', git: '9418', ssh: '22' };
 const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])$/i;
 const USER_RE = /^[a-z0-9._~+][a-z0-9._~+-]*$/i;
 const SHA_RE = /^[0-9a-f]{7,64}$/i;
@@ -311,86 +312,4 @@ export function pullRequestRef(provider: GitProvider, number: number): string {
         { status: 400 },
       );
   }
-}
-
-/**
- * One string per repository whatever the URL form: lower-case host, no
- * scheme, credentials, trailing `/` or `.git`. Non-default http(s)/git ports
- * are kept (two servers on one host are two repositories); ssh ports are
- * dropped because forges serve ssh on a different port than the web.
- *   https://GitHub.com/o/r.git/ → github.com/o/r;  git@github.com:o/r → github.com/o/r
- */
-export function normalizeRepoUrl(url: string): string {
-  const text = url.trim().replace(/[?#].*$/s, '');
-  let host = '';
-  let path = '';
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(.*)$/i.exec(text);
-  const scp = /^(?:[^@/:]+@)?(\[[^\]]+\]|[^/:@]+):(.*)$/.exec(text);
-  if (m) {
-    const scheme = (m[1] ?? '').toLowerCase();
-    const authority = (m[2] ?? '').replace(/^.*@/, '');
-    path = m[3] ?? '';
-    if (scheme === 'file') return `file://${tidyPath(authority.toLowerCase() === 'localhost' ? path : authority + path)}`;
-    const hp = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(authority);
-    host = (hp?.[1] ?? authority).toLowerCase();
-    const port = hp?.[2];
-    if (port && scheme !== 'ssh' && port !== DEFAULT_PORTS[scheme]) host += `:${port}`;
-  } else if (scp) {
-    host = (scp[1] ?? '').toLowerCase();
-    path = scp[2] ?? '';
-  } else {
-    return tidyPath(text);
-  }
-  return host + tidyPath(path.startsWith('/') ? path : `/${path}`);
-}
-
-function tidyPath(path: string): string {
-  return path.replace(/\/+/g, '/').replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '');
-}
-
-export interface RemoteEndpoint {
-  scheme: 'http' | 'https' | 'ssh' | 'git';
-  /** Lower case; IPv6 without brackets. */
-  host: string;
-  /** Always explicit: the scheme's default when the URL names none. */
-  port: number;
-}
-
-/**
- * Where git connects for a clone URL (scp-like `host:path` is ssh), or null
- * for file URLs and anything unparsable. Used to check the destination
- * before connecting and to scope credentials to one exact origin.
- */
-export function remoteEndpoint(url: string): RemoteEndpoint | null {
-  const text = url.trim();
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(text);
-  let scheme: string;
-  let authority: string;
-  if (m) {
-    scheme = (m[1] ?? '').toLowerCase();
-    authority = (m[2] ?? '').replace(/^.*@/, '');
-  } else {
-    const scp = /^(?:[^@/:]+@)?(\[[^\]]+\]|[^/:@]+):/.exec(text);
-    if (!scp) return null;
-    scheme = 'ssh';
-    authority = scp[1] ?? '';
-  }
-  if (scheme !== 'http' && scheme !== 'https' && scheme !== 'ssh' && scheme !== 'git') return null;
-  const hp = m ? /^(\[[^\]]+\]|[^:]*)(?::(\d{1,5}))?$/.exec(authority) : [authority, authority, undefined];
-  if (!hp || !hp[1]) return null;
-  const port = Number(hp[2] || DEFAULT_PORTS[scheme]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
-  return { scheme, host: hp[1].toLowerCase().replace(/^\[|\]$/g, ''), port };
-}
-
-/**
- * `scheme://host:port` of an http(s) clone URL with the port always written
- * out, so https://h/ and https://h:443/ are one origin and http://h/ another;
- * null for other schemes (tokens travel only over http(s)).
- */
-export function repoOrigin(url: string): string | null {
-  const endpoint = remoteEndpoint(url);
-  if (!endpoint || (endpoint.scheme !== 'http' && endpoint.scheme !== 'https')) return null;
-  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-  return `${endpoint.scheme}://${host}:${endpoint.port}`;
 }

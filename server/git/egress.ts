@@ -18,7 +18,7 @@ import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import { slipwayError } from '../core/errors.js';
 import { decideEgress, parseAllowList, parseCidr, parseIp, type AllowEntry, type Cidr, type IpAddress } from './addresses.js';
-import { remoteEndpoint } from './context-url.js';
+import { remoteEndpoint } from './identity.js';
 
 export interface EgressOptions {
   /** The raw SLIPWAY_GIT_HOSTS_ALLOW value. */

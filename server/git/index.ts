@@ -1,16 +1,15 @@
 export {
   assertBranchName,
   isValidBranchName,
-  normalizeRepoUrl,
   parseContextUrl,
   pullRequestRef,
-  remoteEndpoint,
-  repoOrigin,
   type ContextRef,
   type GitProvider,
   type GitRef,
   type ParseContextUrlOptions,
 } from './context-url.js';
+// A repository's identity (clone URL, origin, comparison key, name, mirror): ask here, never parse a URL elsewhere.
+export { repoIdentity, repoKey, tryRepoIdentity, type RepoIdentity, type RepoScheme } from './identity.js';
 export {
   createGitMirrors,
   type FileLister,

@@ -9,9 +9,10 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { slipwayError } from '../core/errors.js';
-import { newId, sha256Hex } from '../core/ids.js';
-import { assertBranchName, normalizeRepoUrl, parseContextUrl, pullRequestRef, type GitRef } from './context-url.js';
+import { newId } from '../core/ids.js';
+import { assertBranchName, parseContextUrl, pullRequestRef, type GitRef } from './context-url.js';
 import { createEgressGuard, type EgressOptions } from './egress.js';
+import { repoIdentity } from './identity.js';
 import { createMirrorReader, type FileLister } from './read.js';
 import { createRemote, type CredentialsFor, type GitLogger, type GitPrincipal, type NetOp } from './remote.js';
 import { runGit, type GitResult } from './run.js';
@@ -89,7 +90,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
   const danglingHead = new Set<string>();
 
   function dirFor(repoUrl: string): string {
-    return join(mirrorsDir, `${sha256Hex(normalizeRepoUrl(repoUrl)).slice(0, 16)}.git`);
+    return join(dataDir, repoIdentity(repoUrl).mirrorPath);
   }
 
   /** Defense in depth: callers should have parsed the URL already, but git must never see a hostile one. */

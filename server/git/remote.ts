@@ -14,8 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import { slipwayError } from '../core/errors.js';
-import { normalizeRepoUrl, repoOrigin } from './context-url.js';
 import { unreachableError, UNREACHABLE_STDERR, type EgressGuard } from './egress.js';
+import { mirrorKey, tryRepoIdentity } from './identity.js';
 import { redact, runGit, type GitResult } from './run.js';
 
 /** On whose behalf git contacts a server. */
@@ -25,7 +25,7 @@ export type GitPrincipal = { user: string } | { project: string } | 'anonymous';
 export interface GitCredential {
   /** "user:password" is sent as is, anything else as x-access-token:<token>. */
   token: string;
-  /** repoOrigin() of the URL it was saved for. */
+  /** repoIdentity(url).credentialOrigin of the URL it was saved for. */
   origin: string;
   projectId: string;
   projectName: string;
@@ -61,7 +61,7 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
 
   function auth(repoUrl: string, as: GitPrincipal): Auth {
     const credential = as === 'anonymous' ? null : (options.credentialsFor?.(repoUrl, as) ?? null);
-    const origin = repoOrigin(repoUrl);
+    const origin = tryRepoIdentity(repoUrl)?.credentialOrigin ?? null;
     if (!credential) return { config: [], secrets: [], credential: null, key: 'anonymous' };
     // Defense in depth: the projects service matches origins too, but a token must never leave its origin.
     if (!origin || credential.origin !== origin) {
@@ -69,11 +69,9 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
     }
     const token = credential.token;
     const basic = Buffer.from(token.includes(':') ? token : `x-access-token:${token}`).toString('base64');
-    const url = new URL(repoUrl);
-    // git matches http.<url>.* by scheme, host, port and path prefix: this origin only.
-    const scope = `${url.protocol}//${url.host}/`;
+    // git matches http.<url>.* by scheme, host, port (a default port written or not) and path prefix: this origin only.
     return {
-      config: [[`http.${scope}.extraheader`, `Authorization: Basic ${basic}`]],
+      config: [[`http.${origin}/.extraheader`, `Authorization: Basic ${basic}`]],
       secrets: [token, basic],
       credential,
       key: `${credential.projectId}:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`,
@@ -87,7 +85,7 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
   }
 
   function proofKey(repoUrl: string, key: string): string {
-    return `${repoOrigin(repoUrl) ?? ''}|${normalizeRepoUrl(repoUrl)}|${key}`;
+    return `${tryRepoIdentity(repoUrl)?.credentialOrigin ?? ''}|${mirrorKey(repoUrl)}|${key}`;
   }
 
   async function run(op: NetOp, repoUrl: string, as: GitPrincipal, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<GitResult & { auth: Auth }> {
@@ -96,7 +94,7 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
     const started = Date.now();
     const res = await runGit({ args, cwd: opts.cwd, config: [...plan.config, ...a.config], sshOptions: plan.sshOptions, timeoutMs: opts.timeoutMs ?? options.networkTimeoutMs });
     const stderr = redact(res.stderr, a.secrets).trim();
-    const repo = normalizeRepoUrl(repoUrl);
+    const repo = mirrorKey(repoUrl);
     if (res.code === 0) {
       remember(proofKey(repoUrl, a.key), null);
       logger?.info({ repo, op, ms: Date.now() - started }, `git ${op}`);

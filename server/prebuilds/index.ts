@@ -8,8 +8,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import type { LogRegistry } from '../core/log-stream.js';
-import type { GitMirrors } from '../git/index.js';
-import { parseContextUrl } from '../git/context-url.js';
+import { repoIdentity, type GitMirrors } from '../git/index.js';
 import type { ImageResolver } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
 import type { AuditLog } from '../store/audit.js';
@@ -47,7 +46,7 @@ export function createPrebuildsModule(deps: {
   const tmpDir = path.join(config.dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true });
   const ops = createContainerOps({ runtime, tmpDir });
-  const repoNameOf = (repoUrl: string) => parseContextUrl(repoUrl, { allowFileUrls: true }).repoName;
+  const repoNameOf = (repoUrl: string) => repoIdentity(repoUrl).name;
   const run = createPrebuildRunner({ config, store, git, images: deps.images, runtime, logs, ops, repoNameOf });
   const gc = createSnapshotCollector({ store, removeImage: (ref) => runtime.removeImage(ref), imagesInUse: deps.workspaceImages, keepPerBranch: config.prebuildsKeepPerBranch, logger });
   const prebuilds = createPrebuildService({ store, projects, git, logs, run, gc, concurrency: config.prebuildConcurrency, timeoutMs: config.prebuildTimeoutMs, logger });

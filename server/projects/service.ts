@@ -6,12 +6,10 @@
  */
 import { slipwayError } from '../core/errors.js';
 import { newId, newSecret } from '../core/ids.js';
-import { parseContextUrl, repoOrigin } from '../git/context-url.js';
-import type { GitCredential, GitPrincipal } from '../git/remote.js';
+import { parseContextUrl, repoIdentity, repoKey, tryRepoIdentity, type GitCredential, type GitPrincipal } from '../git/index.js';
 import { nowIso } from '../store/db.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ProjectRecord, ProjectStore } from '../store/projects.js';
-import { tryNormalizeRepoKey } from '../webhooks/index.js';
 import { validBranchPatterns } from './branch-glob.js';
 import type { SecretBox } from './crypto.js';
 import { toApiProject, type ApiProject } from './view.js';
@@ -66,7 +64,7 @@ export function createProjectService(deps: {
 
   function view(caller: ProjectCaller | null, record: ProjectRecord): ApiProject {
     const secret = caller && caller.id === record.ownerId ? box.decrypt(record.webhookSecretEnc) : null;
-    return toApiProject(record, deps.publicUrl(), secret);
+    return toApiProject(record, deps.publicUrl(), secret, tryRepoIdentity(record.repoUrl)?.host ?? null);
   }
 
   const service = {
@@ -76,9 +74,9 @@ export function createProjectService(deps: {
 
     async create(caller: ProjectCaller, body: Record<string, unknown>): Promise<ApiProject> {
       if (typeof body.repoUrl !== 'string' || body.repoUrl.trim() === '') throw bad('Send {"repoUrl": "<clone URL of the repository>"}');
+      // parseContextUrl applies this server's policy (file URLs); the identity is git's.
       const context = parseContextUrl(body.repoUrl.trim(), { allowFileUrls: deps.allowFileUrls });
-      const repoKey = tryNormalizeRepoKey(context.repoUrl);
-      if (!repoKey) throw bad(`"${body.repoUrl}" is not a repository URL`);
+      const identity = repoIdentity(context.repoUrl);
       const branches = validBranchPatterns(body.prebuildBranches);
       if (branches === undefined && body.prebuildBranches !== undefined) throw bad('prebuildBranches must be a non-empty list of glob patterns like ["main", "release/*"] ("**" for all), or null for the default branch');
       if (body.name !== undefined && (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 200)) throw bad('name must be a non-empty string');
@@ -87,9 +85,9 @@ export function createProjectService(deps: {
       const record: ProjectRecord = {
         id: newId('p'),
         ownerId: caller.id,
-        name: typeof body.name === 'string' ? body.name.trim() : context.repoName,
-        repoUrl: context.repoUrl,
-        repoKey,
+        name: typeof body.name === 'string' ? body.name.trim() : identity.name,
+        repoUrl: identity.url,
+        repoKey: identity.key,
         prebuildBranches: branches ?? null,
         pollIntervalSeconds: pollInterval(body.pollIntervalSeconds),
         webhookSecretEnc: box.encrypt(newSecret(32)),
@@ -151,9 +149,9 @@ export function createProjectService(deps: {
       audit.record(caller.id, 'project.delete', id);
     },
 
-    /** Projects of a repository, by any URL form of it. */
+    /** Projects of a repository, by any URL form of it (its key: same repository over https or ssh, any port). */
     forRepo(repoUrl: string): ProjectRecord[] {
-      const key = tryNormalizeRepoKey(repoUrl);
+      const key = repoKey(repoUrl);
       return key ? store.byRepoKey(key) : [];
     },
 
@@ -179,12 +177,14 @@ export function createProjectService(deps: {
      */
     credentialFor(repoUrl: string, as: GitPrincipal): GitCredential | null {
       if (as === 'anonymous') return null;
-      const origin = repoOrigin(repoUrl);
-      const key = tryNormalizeRepoKey(repoUrl);
-      if (!origin || !key) return null;
+      // Both sides through git's identity: the same repository (key) at the same origin (scheme, host, port).
+      const wanted = tryRepoIdentity(repoUrl);
+      const origin = wanted?.credentialOrigin;
+      if (!wanted || !origin) return null;
+      const key = wanted.key;
       const candidates = 'project' in as ? [store.get(as.project)] : store.byRepoKey(key).filter((p) => p.ownerId === as.user);
       const usable = candidates
-        .filter((p): p is ProjectRecord => !!p && p.accessTokenEnc !== null && p.repoKey === key && repoOrigin(p.repoUrl) === origin)
+        .filter((p): p is ProjectRecord => !!p && p.accessTokenEnc !== null && p.repoKey === key && tryRepoIdentity(p.repoUrl)?.credentialOrigin === origin)
         .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
       const chosen = usable[0];
       if (!chosen) return null;

@@ -34,8 +34,8 @@ export interface ApiProjectInput {
   accessToken?: string | null;
 }
 
-function guessProvider(repoUrl: string): ApiProject['webhookUrls'] extends Record<infer K, string> ? K : never {
-  const host = /^[a-z]+:\/\/(?:[^@/]*@)?([^/:]+)/i.exec(repoUrl)?.[1]?.toLowerCase() ?? '';
+/** From the repository's host as git/ reads it (`repoIdentity(url).host`: lower case, any URL form, ssh `git@host:` too). */
+function guessProvider(host: string): ApiProject['webhookUrls'] extends Record<infer K, string> ? K : never {
   if (host === 'github.com' || host.includes('github')) return 'github';
   if (host.includes('gitlab')) return 'gitlab';
   if (host.includes('gitea') || host.includes('forgejo') || host === 'codeberg.org') return 'gitea';
@@ -43,7 +43,8 @@ function guessProvider(repoUrl: string): ApiProject['webhookUrls'] extends Recor
   return 'generic';
 }
 
-export function toApiProject(record: ProjectRecord, publicUrl: string, secret: string | null): ApiProject {
+/** `repoHost`: the service asks git/ (this file is shared with web/, which cannot import git/). */
+export function toApiProject(record: ProjectRecord, publicUrl: string, secret: string | null, repoHost: string | null): ApiProject {
   const base = `${publicUrl}/api/webhooks`;
   const webhookUrls = {
     github: `${base}/github`,
@@ -59,7 +60,7 @@ export function toApiProject(record: ProjectRecord, publicUrl: string, secret: s
     repoUrl: record.repoUrl,
     prebuildBranches: record.prebuildBranches,
     pollIntervalSeconds: record.pollIntervalSeconds,
-    webhookUrl: webhookUrls[guessProvider(record.repoUrl)],
+    webhookUrl: webhookUrls[guessProvider(repoHost ?? '')],
     webhookUrls,
     ...(secret !== null ? { webhookSecret: secret } : {}),
     hasAccessToken: record.accessTokenEnc !== null,

@@ -16,13 +16,13 @@
  *     other refs and deletions are ignored; missing fields are 400.
  */
 import { slipwayError, type SlipwayError } from '../core/errors.js';
+import { repoKey as keyOf } from '../git/index.js';
 import { bitbucket } from './providers/bitbucket.js';
 import { badPayload, header, isObject, type JsonObject, type ProviderAdapter } from './providers/common.js';
 import { generic } from './providers/generic.js';
 import { gitea } from './providers/gitea.js';
 import { github } from './providers/github.js';
 import { gitlab } from './providers/gitlab.js';
-import { tryNormalizeRepoKey } from './repo-key.js';
 import { burnOneCheck, findMatchingSecret, type PresentedCredential } from './signatures.js';
 import {
   WEBHOOK_PROVIDERS,
@@ -61,7 +61,7 @@ export function verifyAndParseWebhook(input: WebhookInput, options: WebhookOptio
     if (!event.push) return ignored(`${event.reason} (names no repository)`, false);
     throw badPayload('The payload names no repository URL', { provider });
   }
-  const repoKeys = unique(repoUrls.map(tryNormalizeRepoKey).filter((k): k is string => k !== null));
+  const repoKeys = unique(repoUrls.map(keyOf).filter((k): k is string => k !== null));
   if (repoKeys.length === 0) {
     throw badPayload('None of the repository URLs in the payload can be read', { repoUrls });
   }

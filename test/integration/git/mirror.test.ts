@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlipwayError } from '../../../server/core/errors.js';
-import { createGitMirrors, repoOrigin, UNREACHABLE_MESSAGE, type CredentialsFor, type GitMirrors, type GitPrincipal } from '../../../server/git/index.js';
+import { createGitMirrors, repoIdentity, UNREACHABLE_MESSAGE, type CredentialsFor, type GitMirrors, type GitPrincipal } from '../../../server/git/index.js';
 import { runGitCommand, startGitServer, type GitServer } from '../../helpers/git-server.js';
 
 const TOKEN = 'tok_s3cret_value';
 /** These tests fetch as one project; its token is given for the repository named "secret" only. */
 const AS: GitPrincipal = { project: 'p_test' };
 const tokenFor = (token: string, only?: string): CredentialsFor => (url, as) =>
-  as === 'anonymous' || (only && !url.includes(only)) ? null : { token, origin: repoOrigin(url)!, projectId: 'p_test', projectName: 'test' };
+  as === 'anonymous' || (only && !url.includes(only)) ? null : { token, origin: repoIdentity(url).credentialOrigin!, projectId: 'p_test', projectName: 'test' };
 // The test git server listens on 127.0.0.1, an internal address.
 const egress = { allow: '127.0.0.1' };
 

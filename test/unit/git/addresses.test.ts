@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideEgress, formatIp, internalReason, parseAllowList, parseCidr, parseIp, type EgressPolicy } from '../../../server/git/addresses.js';
-import { remoteEndpoint, repoOrigin } from '../../../server/git/context-url.js';
+import { remoteEndpoint, repoOrigin } from '../../../server/git/identity.js';
 
 const ip = (text: string) => {
   const parsed = parseIp(text);

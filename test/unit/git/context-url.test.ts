@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   isValidBranchName,
-  normalizeRepoUrl,
   parseContextUrl,
   pullRequestRef,
   type ContextRef,
 } from '../../../server/git/context-url.js';
 import { SlipwayError } from '../../../server/core/errors.js';
+import { mirrorKey } from '../../../server/git/identity.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const DEF = { kind: 'default' } as const;
@@ -185,7 +185,7 @@ describe('isValidBranchName', () => {
   );
 });
 
-describe('normalizeRepoUrl', () => {
+describe('mirrorKey (one mirror per repository and server)', () => {
   it.each([
     ['https://GitHub.com/acme/Slipway.git/', 'github.com/acme/Slipway'],
     ['http://github.com/acme/Slipway', 'github.com/acme/Slipway'],
@@ -200,7 +200,7 @@ describe('normalizeRepoUrl', () => {
     ['file:///srv/git/app.git', 'file:///srv/git/app'],
     ['file://localhost/srv/git/app', 'file:///srv/git/app'],
   ])('%s → %s', (input, expected) => {
-    expect(normalizeRepoUrl(input)).toBe(expected);
+    expect(mirrorKey(input)).toBe(expected);
   });
 
   it('maps a forge page and its clone URLs to one key', () => {
@@ -210,7 +210,7 @@ describe('normalizeRepoUrl', () => {
       'git@github.com:acme/slipway.git',
       'ssh://git@github.com/acme/slipway',
     ];
-    const keys = pages.map((p) => normalizeRepoUrl(parseContextUrl(p, { allowFileUrls: false }).repoUrl));
+    const keys = pages.map((p) => mirrorKey(parseContextUrl(p, { allowFileUrls: false }).repoUrl));
     expect(new Set(keys)).toEqual(new Set(['github.com/acme/slipway']));
   });
 });
