@@ -11,7 +11,7 @@ import { printable } from '../core/printable.js';
 import { nowIso } from '../store/db.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import { parseContextUrl } from '../git/context-url.js';
-import { createContainerOps } from './container-ops.js';
+import { createContainerOps } from '../provision/container.js';
 import type { WorkspaceDeps } from './deps.js';
 import { transition, type Effect, type PhaseEvent } from './phase-machine.js';
 import { createSessionOpener, type LiveContext } from './sessions.js';
