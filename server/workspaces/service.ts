@@ -10,7 +10,7 @@ import { newId } from '../core/ids.js';
 import { printable } from '../core/printable.js';
 import { nowIso } from '../store/db.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
-import { parseContextUrl } from '../git/context-url.js';
+import { parseContextUrl } from '../git/index.js';
 import { createContainerOps } from '../provision/container.js';
 import type { WorkspaceDeps } from './deps.js';
 import { transition, type Effect, type PhaseEvent } from './phase-machine.js';
