@@ -69,11 +69,11 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
   async function createUser(input: { username: string; password?: string | null; isAdmin?: boolean }, actor: User | null): Promise<User> {
     const username = input.username?.trim();
     if (!username || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/.test(username)) {
-      throw slipwayError('SLIPWAY_AUTH_BAD_USERNAME', 'A username is 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit', { status: 400 });
+      throw slipwayError('SLIPWAY_AUTH_BAD_USERNAME', 'A username is 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
     }
-    if (users.byUsername(username)) throw slipwayError('SLIPWAY_AUTH_USER_EXISTS', `A user named "${username}" already exists`, { status: 409 });
+    if (users.byUsername(username)) throw slipwayError('SLIPWAY_AUTH_USER_EXISTS', `A user named "${username}" already exists`);
     if (input.password != null && input.password.length < 8) {
-      throw slipwayError('SLIPWAY_AUTH_WEAK_PASSWORD', 'A password needs at least 8 characters', { status: 400 });
+      throw slipwayError('SLIPWAY_AUTH_WEAK_PASSWORD', 'A password needs at least 8 characters');
     }
     const record = users.create({
       id: newId('u'),
@@ -132,7 +132,7 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
       const record = typeof username === 'string' ? users.byUsername(username) : null;
       // Hash even for unknown users so that timing does not tell which names exist.
       const ok = record?.passwordHash ? await verifyPassword(String(password ?? ''), record.passwordHash) : (await hashPassword('x'), false);
-      if (!record || !ok) throw slipwayError('SLIPWAY_AUTH_BAD_CREDENTIALS', 'Wrong username or password', { status: 401 });
+      if (!record || !ok) throw slipwayError('SLIPWAY_AUTH_BAD_CREDENTIALS', 'Wrong username or password');
       const sessionId = newSecret(32);
       const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
       users.addSession(hashSecret(sessionId), record.id, expiresAt.toISOString());
@@ -186,16 +186,16 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
      * owner, and deleting someone's work is a separate, deliberate step.
      */
     deleteUser(actor: User, userId: string): void {
-      if (!actor.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this', { status: 403 });
+      if (!actor.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this');
       const record = users.byId(userId);
-      if (!record) throw slipwayError('SLIPWAY_AUTH_USER_NOT_FOUND', `No user "${userId}"`, { status: 404 });
-      if (record.id === actor.id) throw slipwayError('SLIPWAY_AUTH_DELETE_SELF', 'You cannot delete yourself; sign in as another admin', { status: 409 });
+      if (!record) throw slipwayError('SLIPWAY_AUTH_USER_NOT_FOUND', `No user "${userId}"`);
+      if (record.id === actor.id) throw slipwayError('SLIPWAY_AUTH_DELETE_SELF', 'You cannot delete yourself; sign in as another admin');
       const owned = users.ownedCounts(record.id);
       if (owned.workspaces > 0 || owned.projects > 0) {
         throw slipwayError(
           'SLIPWAY_AUTH_USER_OWNS_WORK',
           `"${record.username}" still owns ${owned.workspaces} workspace(s) and ${owned.projects} project(s): delete them first (an admin may: DELETE /api/workspaces/:id, DELETE /api/projects/:id)`,
-          { status: 409, detail: owned },
+          { detail: owned },
         );
       }
       users.delete(record.id);

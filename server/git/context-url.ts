@@ -38,7 +38,7 @@ const ACCEPTED =
   'GitLab, Gitea/Forgejo or Bitbucket.';
 
 function bad(reason: string): never {
-  throw slipwayError('SLIPWAY_GIT_BAD_URL', `${reason} ${ACCEPTED}`, { status: 400 });
+  throw slipwayError('SLIPWAY_GIT_BAD_URL', `${reason} ${ACCEPTED}`);
 }
 
 const KNOWN_HOSTS: Record<string, GitProvider> = {
@@ -71,7 +71,7 @@ export function isValidBranchName(name: string): boolean {
  */
 export function assertBranchName(name: string): string {
   if (!isValidBranchName(name)) {
-    throw slipwayError('SLIPWAY_GIT_BAD_REF', `"${name}" is not a valid branch name.`, { status: 400 });
+    throw slipwayError('SLIPWAY_GIT_BAD_REF', `"${name}" is not a valid branch name.`);
   }
   return name;
 }
@@ -297,7 +297,7 @@ function parseSchemeUrl(scheme: string, rest: string, opts: ParseContextUrlOptio
 /** The fetch refspec source of a pull/merge request head, per forge. */
 export function pullRequestRef(provider: GitProvider, number: number): string {
   if (!Number.isInteger(number) || number < 1) {
-    throw slipwayError('SLIPWAY_GIT_BAD_REF', `"${number}" is not a pull request number.`, { status: 400 });
+    throw slipwayError('SLIPWAY_GIT_BAD_REF', `"${number}" is not a pull request number.`);
   }
   switch (provider) {
     case 'github':

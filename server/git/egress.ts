@@ -46,7 +46,7 @@ export const UNREACHABLE_MESSAGE =
 
 /** The one error for "refused" and "did not answer"; nothing in it depends on the URL. */
 export function unreachableError(): Error {
-  return slipwayError('SLIPWAY_GIT_HOST_UNREACHABLE', UNREACHABLE_MESSAGE, { status: 502 });
+  return slipwayError('SLIPWAY_GIT_HOST_UNREACHABLE', UNREACHABLE_MESSAGE);
 }
 
 /** git/curl/ssh messages that mean "no connection was made". */

@@ -55,7 +55,7 @@ export function repoIdentity(input: string): RepoIdentity {
   const url = parseContextUrl(input, { allowFileUrls: true });
   const endpoint = remoteEndpoint(url.repoUrl);
   const key = repoKey(url.repoUrl);
-  if (key === null) throw slipwayError('SLIPWAY_GIT_BAD_URL', `"${input}" does not name a repository.`, { status: 400 });
+  if (key === null) throw slipwayError('SLIPWAY_GIT_BAD_URL', `"${input}" does not name a repository.`);
   const origin = endpoint ? `${endpoint.scheme}://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}` : null;
   return {
     url: url.repoUrl,

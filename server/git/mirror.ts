@@ -98,7 +98,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     if (validated.has(repoUrl)) return;
     const parsed = parseContextUrl(repoUrl, { allowFileUrls: options.allowFileUrls ?? false });
     if (parsed.ref.kind !== 'default') {
-      throw slipwayError('SLIPWAY_GIT_BAD_URL', `"${repoUrl}" is a web page URL, not a clone URL.`, { status: 400 });
+      throw slipwayError('SLIPWAY_GIT_BAD_URL', `"${repoUrl}" is a web page URL, not a clone URL.`);
     }
     validated.add(repoUrl);
   }
@@ -226,17 +226,17 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
       'SLIPWAY_GIT_UNKNOWN_BRANCH',
       `Branch "${name}" does not exist in ${repoUrl}. ` +
         (shown.length ? `Existing branches: ${shown.join(', ')}${more}.` : 'The repository has no branches.'),
-      { status: 404, detail: { branch: name, branches: shown } },
+      { detail: { branch: name, branches: shown } },
     );
   }
 
   function unknownCommit(repoUrl: string, commit: string): Error {
-    return slipwayError('SLIPWAY_GIT_UNKNOWN_COMMIT', `Commit ${commit} does not exist in ${repoUrl}.`, { status: 404, detail: { commit } });
+    return slipwayError('SLIPWAY_GIT_UNKNOWN_COMMIT', `Commit ${commit} does not exist in ${repoUrl}.`, { detail: { commit } });
   }
 
   function assertCommitId(commit: string): void {
     if (!/^[0-9a-f]{4,64}$/i.test(commit)) {
-      throw slipwayError('SLIPWAY_GIT_BAD_REF', `"${commit}" is not a commit id.`, { status: 400 });
+      throw slipwayError('SLIPWAY_GIT_BAD_REF', `"${commit}" is not a commit id.`);
     }
   }
 
@@ -299,13 +299,12 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
         const res = await fetchRef(repoUrl, dir, as, src, dest);
         if (res.code !== 0 && /couldn't find remote ref/i.test(res.stderr)) {
           throw slipwayError('SLIPWAY_GIT_UNKNOWN_PULL_REQUEST', `Pull request #${ref.number} does not exist in ${repoUrl}.`, {
-            status: 404,
             detail: { number: ref.number },
           });
         }
         if (res.code !== 0) throw remote.error('fetch', repoUrl, as, res);
         const commit = await revParse(dir, dest);
-        if (!commit) throw slipwayError('SLIPWAY_GIT_FETCH_FAILED', `Pull request #${ref.number} could not be read.`, { status: 502 });
+        if (!commit) throw slipwayError('SLIPWAY_GIT_FETCH_FAILED', `Pull request #${ref.number} could not be read.`);
         return { commit, branch: null };
       }
       case 'branch':
@@ -321,7 +320,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
         const found = await localDefault(dir);
         if (found.commit) return { commit: found.commit, branch: found.name };
         if (found.existing.length === 0) {
-          throw slipwayError('SLIPWAY_GIT_EMPTY_REPOSITORY', `${repoUrl} has no commits yet: push a first commit.`, { status: 409 });
+          throw slipwayError('SLIPWAY_GIT_EMPTY_REPOSITORY', `${repoUrl} has no commits yet: push a first commit.`);
         }
         throw unknownBranch(repoUrl, found.name, found.existing);
       }

@@ -43,7 +43,6 @@ export function cleanRepoPath(path: string): string {
 
 function badPath(path: string): Error {
   return slipwayError('SLIPWAY_GIT_BAD_PATH', `"${path}" is not a path inside the repository.`, {
-    status: 400,
     detail: { path },
   });
 }
@@ -137,7 +136,6 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     if (result === 'too-large' || typeof result === 'number') {
       const size = typeof result === 'number' ? result : null;
       throw slipwayError('SLIPWAY_GIT_FILE_TOO_LARGE', `${clean} is ${size ?? 'over'} bytes at commit ${sha.slice(0, 12)}; files read by the server are limited to ${maxBytes} bytes.`, {
-        status: 422,
         detail: { path: clean, size, limit: maxBytes },
       });
     }
@@ -152,7 +150,6 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
         const content = await readFile(repoUrl, commit, path);
         if (content === null) {
           throw slipwayError('SLIPWAY_GIT_PATH_NOT_FOUND', `${path} does not exist at commit ${commit}.`, {
-            status: 404,
             detail: { path, commit },
           });
         }
@@ -168,14 +165,12 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     const header = objectHeader(res.stdout.toString().trim());
     if (!header) {
       throw slipwayError('SLIPWAY_GIT_PATH_NOT_FOUND', `Folder "${folder}" does not exist at commit ${sha}.`, {
-        status: 404,
         detail: { path: folder, commit: sha },
       });
     }
     // A symlink is a blob: following it could leave the repository, so it is not a folder here.
     if (header.type !== 'tree') {
       throw slipwayError('SLIPWAY_GIT_BAD_PATH', `"${folder}" is not a folder at commit ${sha}.`, {
-        status: 400,
         detail: { path: folder, commit: sha },
       });
     }
@@ -223,13 +218,12 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     if (branch !== null) assertBranchName(branch);
     const { dir, sha } = await commitOf(repoUrl, commit);
     if (existsSync(destDir) && (await readdir(destDir)).length > 0) {
-      throw slipwayError('SLIPWAY_GIT_CHECKOUT_FAILED', `${destDir} is not empty.`, { status: 500 });
+      throw slipwayError('SLIPWAY_GIT_CHECKOUT_FAILED', `${destDir} is not empty.`);
     }
     const step = async (args: string[], cwd?: string): Promise<void> => {
       const res = await runGit({ args, cwd, timeoutMs: 600_000 });
       if (res.code !== 0) {
         throw slipwayError('SLIPWAY_GIT_CHECKOUT_FAILED', `git ${args[0]} failed while checking out ${repoUrl}.`, {
-          status: 500,
           detail: { stderr: res.stderr.slice(-4000) },
         });
       }

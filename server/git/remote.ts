@@ -125,7 +125,7 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
       return slipwayError(
         'SLIPWAY_GIT_AUTH_FAILED',
         `Could not read ${repoUrl}: the server asked for credentials (a private repository, or one that does not exist) and ${fixHint(as, credential)}`,
-        { status: 403, detail: { ...detail, ...(credential ? { projectId: credential.projectId } : {}) } },
+        { detail: { ...detail, ...(credential ? { projectId: credential.projectId } : {}) } },
       );
     }
     // Same text whatever the reason: "refused" must not be told apart from "did not answer".
@@ -134,7 +134,7 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
       return slipwayError(
         'SLIPWAY_GIT_REDIRECTED',
         `The Git server redirects ${repoUrl} elsewhere, and redirects are not followed (their target would not be checked). Use the repository's current URL.`,
-        { status: 502, detail },
+        { detail },
       );
     }
     const notFound = /not found|does not exist|HTTP 404/i.test(res.stderr);

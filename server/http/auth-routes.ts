@@ -15,13 +15,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   const byAddress = createLoginLimiter({ freeFailures: 20 });
 
   const requireAdmin = (caller: { isAdmin: boolean } | null) => {
-    if (!caller?.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this', { status: 403 });
+    if (!caller?.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this');
   };
 
   app.post('/api/auth/login', async (request, reply) => {
     const body = (request.body ?? {}) as { username?: unknown; password?: unknown };
     if (typeof body.username !== 'string' || typeof body.password !== 'string') {
-      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "..."}', { status: 400 });
+      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "..."}');
     }
     // Throttled per username and (more loosely: users may share one) per client address; see rate-limit.ts.
     const userKey = body.username.trim().toLowerCase().slice(0, 64);
@@ -58,7 +58,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   app.get('/api/tokens', async (request) => auth.listTokens(request.caller!.id));
   app.delete('/api/tokens/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!auth.revokeToken(request.caller!, id)) throw slipwayError('SLIPWAY_AUTH_TOKEN_NOT_FOUND', `No token "${id}"`, { status: 404 });
+    if (!auth.revokeToken(request.caller!, id)) throw slipwayError('SLIPWAY_AUTH_TOKEN_NOT_FOUND', `No token "${id}"`);
     return reply.code(204).send();
   });
 
@@ -66,7 +66,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     requireAdmin(request.caller);
     const body = (request.body ?? {}) as { username?: unknown; password?: unknown; isAdmin?: unknown };
     if (typeof body.username !== 'string' || typeof body.password !== 'string') {
-      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "...", "isAdmin"?: false}', { status: 400 });
+      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "...", "isAdmin"?: false}');
     }
     const user = await auth.createUser({ username: body.username, password: body.password, isAdmin: body.isAdmin === true }, request.caller);
     return reply.code(201).send(user);

@@ -37,7 +37,7 @@ export function jsonTooDeep(bytes: Uint8Array, max = MAX_JSON_DEPTH): boolean {
 }
 
 function tooDeep() {
-  return slipwayError('SLIPWAY_HTTP_BODY_TOO_DEEP', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels; send a flatter document`, { status: 400 });
+  return slipwayError('SLIPWAY_HTTP_BODY_TOO_DEEP', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels; send a flatter document`);
 }
 
 /** The one body parser of the API: `application/json`, nothing else (anything else is 415). */
@@ -50,7 +50,7 @@ export function useJsonBodies(app: FastifyInstance) {
     try {
       done(null, JSON.parse(body.toString('utf8')));
     } catch {
-      done(slipwayError('SLIPWAY_HTTP_BAD_JSON', 'The request body is not valid JSON', { status: 400 }), undefined);
+      done(slipwayError('SLIPWAY_HTTP_BAD_JSON', 'The request body is not valid JSON'), undefined);
     }
   });
 }

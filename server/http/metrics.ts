@@ -17,8 +17,8 @@ export function registerMetrics(app: FastifyInstance, deps: HttpDeps) {
   // Open in the auth hook: this route decides (admins, or the metrics token, which is no user's token).
   app.get('/metrics', async (request, reply) => {
     if (!request.caller?.isAdmin && !hasMetricsToken(request, deps.config.metricsToken)) {
-      if (request.caller) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only admins (or a scraper with SLIPWAY_METRICS_TOKEN) may read /metrics', { status: 403 });
-      throw slipwayError('SLIPWAY_AUTH_REQUIRED', 'Send Authorization: Bearer <SLIPWAY_METRICS_TOKEN> or an admin\'s token', { status: 401 });
+      if (request.caller) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only admins (or a scraper with SLIPWAY_METRICS_TOKEN) may read /metrics');
+      throw slipwayError('SLIPWAY_AUTH_REQUIRED', 'Send Authorization: Bearer <SLIPWAY_METRICS_TOKEN> or an admin\'s token');
     }
     const lines: string[] = [];
     const gauges: ReturnType<Metrics['gauges']> = {

@@ -264,7 +264,7 @@ export function createPortHttp(deps: PortHttpDeps) {
       app.get('/ports-auth', async (request, reply) => {
         const to = (request.query as { to?: string }).to ?? '';
         const url = safePortUrl(to, config.domain);
-        if (!url) throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', 'to= must be a port URL of this server', { status: 400 });
+        if (!url) throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', 'to= must be a port URL of this server');
         const session = identify(auth, request.raw, { allowQueryToken: false });
         const caller = session?.user;
         if (!caller || session.via !== 'cookie' || session.credential.kind !== 'session') {
@@ -273,7 +273,7 @@ export function createPortHttp(deps: PortHttpDeps) {
         const address = parsePortHost(url.host, config.domain)!;
         const record = ports.workspace(address.workspaceId);
         // Only the owner (or an admin) is ever signed in on a port host.
-        if (!record || (record.ownerId !== caller.id && !caller.isAdmin)) throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`, { status: 404 });
+        if (!record || (record.ownerId !== caller.id && !caller.isAdmin)) throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`);
         const now = Date.now();
         for (const [code, h] of handoffs) if (h.expires < now) handoffs.delete(code);
         const code = randomBytes(24).toString('base64url');

@@ -33,7 +33,7 @@ export function registerPrebuildRoutes(app: FastifyInstance, deps: { prebuilds: 
     const { projectId } = request.query as { projectId?: unknown };
     // `?projectId=a&projectId=b` arrives as an array, which no lookup takes: say so (it was a 500).
     if (projectId !== undefined && typeof projectId !== 'string') {
-      throw slipwayError('SLIPWAY_PREBUILD_BAD_REQUEST', 'Filter by one project: ?projectId=<id>', { status: 400 });
+      throw slipwayError('SLIPWAY_PREBUILD_BAD_REQUEST', 'Filter by one project: ?projectId=<id>');
     }
     return prebuilds.list(request.caller!, projectId || undefined);
   });

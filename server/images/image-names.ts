@@ -96,7 +96,7 @@ export function createImageNames(deps: { runtime: Pick<Runtime, 'imageExists' | 
     return slipwayError(
       'SLIPWAY_IMAGE_UNAVAILABLE',
       `The image "${ref}" cannot be used. Tried: ${tried.join('; ')}. Fix the image name in the definition, make the image available to the Docker engine (docker pull or docker tag on the server), or map the name to a mirror or local image in the image alias map (SLIPWAY_IMAGE_ALIASES).`,
-      { status: 422, detail: { image: ref, tried } },
+      { detail: { image: ref, tried } },
     );
   }
 

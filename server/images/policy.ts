@@ -24,7 +24,7 @@ export function slipwayMadeImage(labels: Record<string, string>): string | null 
 }
 
 export function refused(message: string): SlipwayError {
-  return slipwayError('SLIPWAY_DEFINITION_IMAGE_REFUSED', message, { status: 422 });
+  return slipwayError('SLIPWAY_DEFINITION_IMAGE_REFUSED', message);
 }
 
 type ImageRuntime = Pick<Runtime, 'imageExists' | 'pullImage' | 'imageConfig'>;
@@ -74,6 +74,6 @@ export async function presentConfig(runtime: ImageRuntime, ref: string, onLog: (
     await runtime.pullImage(lookup, onLog);
   }
   const config = await runtime.imageConfig(lookup);
-  if (config === null) throw slipwayError('SLIPWAY_IMAGE_INSPECT_FAILED', `The image "${ref}" is present but the Docker engine cannot inspect it; try again`, { status: 503 });
+  if (config === null) throw slipwayError('SLIPWAY_IMAGE_INSPECT_FAILED', `The image "${ref}" is present but the Docker engine cannot inspect it; try again`);
   return { ...config, pulled };
 }

@@ -46,7 +46,7 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     try {
       await runtime.pullImage(ref, onLog);
     } catch (error) {
-      throw slipwayError('SLIPWAY_IMAGE_MISSING', `The default workspace image "${ref}" is missing and cannot be pulled. Run scripts/setup (npm run setup) to build it, or set SLIPWAY_DEFAULT_IMAGE.`, { status: 422, cause: error });
+      throw slipwayError('SLIPWAY_IMAGE_MISSING', `The default workspace image "${ref}" is missing and cannot be pulled. Run scripts/setup (npm run setup) to build it, or set SLIPWAY_DEFAULT_IMAGE.`, { cause: error });
     }
     return { ref, how: 'pulled', cacheKey: null };
   }
@@ -74,11 +74,11 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     const contextDir = source.context === '' ? '.' : source.context;
     const dockerfileContent = await repos.readFile(ctx.repoUrl, ctx.commit, source.dockerfile);
     if (dockerfileContent === null) {
-      throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_MISSING', `The definition names the Dockerfile "${source.dockerfile}", which does not exist at commit ${ctx.commit.slice(0, 12)}. Fix the path in the definition file or commit the Dockerfile.`, { status: 422 });
+      throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_MISSING', `The definition names the Dockerfile "${source.dockerfile}", which does not exist at commit ${ctx.commit.slice(0, 12)}. Fix the path in the definition file or commit the Dockerfile.`);
     }
     const relative = contextDir === '.' ? source.dockerfile : path.relative(contextDir, source.dockerfile);
     if (relative.startsWith('..')) {
-      throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT', `The Dockerfile "${source.dockerfile}" lies outside its build context "${contextDir}". Move the context up (e.g. "context": "..") so that it contains the Dockerfile.`, { status: 422 });
+      throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT', `The Dockerfile "${source.dockerfile}" lies outside its build context "${contextDir}". Move the context up (e.g. "context": "..") so that it contains the Dockerfile.`);
     }
     const named = checkDockerfileNamesAt(source, dockerfileContent);
     // Gitpod's images and the alias map apply to FROM too: the Dockerfile is built with those names replaced.
@@ -178,7 +178,7 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
       case 'dockerfile':
         return build(source, ctx, onLog);
       case 'compose':
-        throw slipwayError('SLIPWAY_DEFINITION_COMPOSE_UNSUPPORTED', `This devcontainer.json uses Docker Compose (service "${source.service}" in ${source.files.join(', ')}), which Slipway does not run yet. Use "image" or "build.dockerfile" in a devcontainer.json, or a .gitpod.yml.`, { status: 422 });
+        throw slipwayError('SLIPWAY_DEFINITION_COMPOSE_UNSUPPORTED', `This devcontainer.json uses Docker Compose (service "${source.service}" in ${source.files.join(', ')}), which Slipway does not run yet. Use "image" or "build.dockerfile" in a devcontainer.json, or a .gitpod.yml.`);
     }
   }
 

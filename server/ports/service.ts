@@ -154,14 +154,14 @@ export function createPortService(deps: PortServiceDeps) {
     setVisibility(caller: PortCaller & { username: string }, id: string, port: number, visibility: unknown) {
       const record = deps.workspaces.record(caller, id);
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', `A port is a whole number from 1 to 65535, got "${port}"`, { status: 400 });
+        throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', `A port is a whole number from 1 to 65535, got "${port}"`);
       }
       if (visibility !== 'public' && visibility !== 'private') {
-        throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', 'Send {"visibility": "public"} or {"visibility": "private"}', { status: 400 });
+        throw slipwayError('SLIPWAY_PORT_BAD_REQUEST', 'Send {"visibility": "public"} or {"visibility": "private"}');
       }
       const before = record.portVisibility[String(port)] ?? null;
       // One UPDATE of the one column: a workspace operation saving its copy of the record meanwhile keeps it.
-      if (!deps.store.setPortVisibility(id, port, visibility)) throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${id}"`, { status: 404 });
+      if (!deps.store.setPortVisibility(id, port, visibility)) throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${id}"`);
       deps.audit.record(caller.id, 'port.visibility', id, { port, from: before, to: visibility });
       return { port, visibility };
     },

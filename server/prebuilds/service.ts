@@ -80,7 +80,7 @@ export function createPrebuildService(deps: {
   function owned(caller: ProjectCaller, id: string): PrebuildRecord {
     const record = store.get(id);
     if (!record || !visibleProjectIds(caller).includes(record.projectId)) {
-      throw slipwayError('SLIPWAY_PREBUILD_NOT_FOUND', `No prebuild "${id}"`, { status: 404 });
+      throw slipwayError('SLIPWAY_PREBUILD_NOT_FOUND', `No prebuild "${id}"`);
     }
     return record;
   }
@@ -140,7 +140,7 @@ export function createPrebuildService(deps: {
     async triggerByHand(caller: ProjectCaller, projectId: string, ref: unknown) {
       const project = projects.record(caller, projectId);
       if (ref !== undefined && ref !== null && (typeof ref !== 'string' || ref.trim() === '')) {
-        throw slipwayError('SLIPWAY_PREBUILD_BAD_REQUEST', 'ref must be a branch name or a commit sha', { status: 400 });
+        throw slipwayError('SLIPWAY_PREBUILD_BAD_REQUEST', 'ref must be a branch name or a commit sha');
       }
       const text = typeof ref === 'string' ? ref.trim().replace(/^refs\/heads\//, '') : null;
       let resolved: { commit: string; branch: string | null };
@@ -172,7 +172,7 @@ export function createPrebuildService(deps: {
     cancel(caller: ProjectCaller, id: string) {
       const record = owned(caller, id);
       if (record.status !== 'queued' && record.status !== 'building') {
-        throw slipwayError('SLIPWAY_PREBUILD_NOT_CANCELABLE', `The prebuild is ${record.status}; only a queued or building one can be canceled`, { status: 409 });
+        throw slipwayError('SLIPWAY_PREBUILD_NOT_CANCELABLE', `The prebuild is ${record.status}; only a queued or building one can be canceled`);
       }
       queue.cancel(id, `canceled by user ${caller.id}`);
       return toApiPrebuild(store.get(id)!);

@@ -26,7 +26,7 @@ export interface ProjectHooks {
   deleting?(project: ProjectRecord): Promise<void>;
 }
 
-const bad = (message: string) => slipwayError('SLIPWAY_PROJECT_BAD_REQUEST', message, { status: 400 });
+const bad = (message: string) => slipwayError('SLIPWAY_PROJECT_BAD_REQUEST', message);
 
 function pollInterval(value: unknown): number {
   if (value === undefined || value === null) return 0;
@@ -57,7 +57,7 @@ export function createProjectService(deps: {
     const record = store.get(id);
     // Someone else's project is "not found": its existence is not theirs to know.
     if (!record || (record.ownerId !== caller.id && !caller.isAdmin)) {
-      throw slipwayError('SLIPWAY_PROJECT_NOT_FOUND', `No project "${id}"`, { status: 404 });
+      throw slipwayError('SLIPWAY_PROJECT_NOT_FOUND', `No project "${id}"`);
     }
     return record;
   }

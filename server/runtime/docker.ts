@@ -88,7 +88,7 @@ export function createRuntime(options: RuntimeOptions) {
   const refuseForeign = (what: string, labels: Record<string, string> | undefined) => {
     const owner = labels?.[INSTANCE_LABEL];
     if (owner && owner !== instanceId) {
-      throw slipwayError('SLIPWAY_RUNTIME_NOT_OURS', `${what} belongs to another Slipway server on this Docker engine (instance ${owner}); this one (${instanceId}) leaves it alone`, { status: 409 });
+      throw slipwayError('SLIPWAY_RUNTIME_NOT_OURS', `${what} belongs to another Slipway server on this Docker engine (instance ${owner}); this one (${instanceId}) leaves it alone`);
     }
   };
 
@@ -178,7 +178,7 @@ export function createRuntime(options: RuntimeOptions) {
         failure = errorMessage(error);
       }
       if (failure !== null) {
-        throw slipwayError('SLIPWAY_IMAGE_PULL_FAILED', `The image "${ref}" cannot be pulled: ${failure.trim()}. Check the image name in the definition file, or make it available to the Docker engine.`, { status: 422, detail: { image: ref } });
+        throw slipwayError('SLIPWAY_IMAGE_PULL_FAILED', `The image "${ref}" cannot be pulled: ${failure.trim()}. Check the image name in the definition file, or make it available to the Docker engine.`, { detail: { image: ref } });
       }
     },
 
@@ -202,7 +202,7 @@ export function createRuntime(options: RuntimeOptions) {
         failure = errorMessage(error);
       }
       if (failure !== null) {
-        throw slipwayError('SLIPWAY_IMAGE_BUILD_FAILED', `Building the image from ${build.dockerfile} failed: ${failure.trim()}`, { status: 422, detail: { dockerfile: build.dockerfile } });
+        throw slipwayError('SLIPWAY_IMAGE_BUILD_FAILED', `Building the image from ${build.dockerfile} failed: ${failure.trim()}`, { detail: { dockerfile: build.dockerfile } });
       }
     },
 

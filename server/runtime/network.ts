@@ -86,7 +86,7 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
       const existing = (await docker.listNetworks()).flatMap(ipv4Subnets);
       const subnet = pickSubnet(pool!, options.pool.prefix, [...existing, ...reserved.values(), ...hostSubnets(), ...skip]);
       if (!subnet) {
-        throw slipwayError('SLIPWAY_RUNTIME_NETWORK_POOL_FULL', `No free /${options.pool.prefix} subnet is left in the workspace network pool ${options.pool.cidr}: delete unused workspaces, or give SLIPWAY_NETWORK_POOL a larger range`, { status: 503 });
+        throw slipwayError('SLIPWAY_RUNTIME_NETWORK_POOL_FULL', `No free /${options.pool.prefix} subnet is left in the workspace network pool ${options.pool.cidr}: delete unused workspaces, or give SLIPWAY_NETWORK_POOL a larger range`);
       }
       reserved.set(formatCidr(subnet), subnet);
       return subnet;
@@ -119,7 +119,7 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
         if (/already exists/i.test(message)) {
           const [adopted] = await find(name);
           if (adopted) return { id: adopted.Id, name };
-          throw slipwayError('SLIPWAY_RUNTIME_NETWORK_TAKEN', `A Docker network named "${name}" exists but was not made by this Slipway server: remove it (docker network rm ${name})`, { status: 409 });
+          throw slipwayError('SLIPWAY_RUNTIME_NETWORK_TAKEN', `A Docker network named "${name}" exists but was not made by this Slipway server: remove it (docker network rm ${name})`);
         }
         throw error;
       } finally {

@@ -18,7 +18,6 @@ export function normalizeRepoKey(url: string): string {
   const key = repoKey(url);
   if (key === null) {
     throw slipwayError('SLIPWAY_WEBHOOK_BAD_REPO_URL', `Not a repository URL: ${JSON.stringify(url)}`, {
-      status: 400,
       detail: { url },
     });
   }

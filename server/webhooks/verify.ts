@@ -40,7 +40,6 @@ export function verifyAndParseWebhook(input: WebhookInput, options: WebhookOptio
   const { provider, headers, rawBody, secretsFor } = input;
   if (!isWebhookProvider(provider)) {
     throw slipwayError('SLIPWAY_WEBHOOK_UNKNOWN_PROVIDER', `Unknown webhook provider ${JSON.stringify(provider)}`, {
-      status: 404,
       detail: { provider, known: WEBHOOK_PROVIDERS },
     });
   }
@@ -83,7 +82,7 @@ export function verifyAndParseWebhook(input: WebhookInput, options: WebhookOptio
     const unknown = slipwayError(
       'SLIPWAY_WEBHOOK_UNKNOWN_REPO',
       `No project is registered for the repository ${repoKeys.join(' / ')}: add a project with this repository URL`,
-      { status: 404, detail: { repoKeys } },
+      { detail: { repoKeys } },
     );
     if (options.revealUnknownRepo === true) throw unknown;
     burnOneCheck(rawBody);
@@ -122,7 +121,6 @@ function badSignature(adapter: ProviderAdapter, credential: PresentedCredential 
       ? `The ${adapter.signatureHeader} header is missing: configure the webhook with the project's webhook secret`
       : `The ${adapter.signatureHeader} signature does not match the webhook secret of any project registered for this repository`;
   return slipwayError('SLIPWAY_WEBHOOK_BAD_SIGNATURE', message, {
-    status: 401,
     detail: { header: adapter.signatureHeader },
     cause,
   });

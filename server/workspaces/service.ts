@@ -10,8 +10,8 @@ import { newId } from '../core/ids.js';
 import { printable } from '../core/printable.js';
 import { nowIso } from '../store/db.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
-import { parseContextUrl } from '../git/index.js';
-import { createContainerOps } from '../provision/container.js';
+import { parseContextUrl } from '../git/context-url.js';
+import { createContainerOps } from './container-ops.js';
 import type { WorkspaceDeps } from './deps.js';
 import { transition, type Effect, type PhaseEvent } from './phase-machine.js';
 import { createSessionOpener, type LiveContext } from './sessions.js';
@@ -41,7 +41,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
   /** Applies an event; with `persist: false` the caller saves after performing the effects. */
   const apply = (record: WorkspaceRecord, event: PhaseEvent, options: { persist?: boolean } = {}): Effect[] => {
     const result = transition({ phase: record.status, reason: record.statusReason, hasContainer: record.containerId !== null }, event);
-    if (!result.ok) throw slipwayError('SLIPWAY_WORKSPACE_INVALID_STATE', `The workspace is ${record.status}: ${result.error}`, { status: 409 });
+    if (!result.ok) throw slipwayError('SLIPWAY_WORKSPACE_INVALID_STATE', `The workspace is ${record.status}: ${result.error}`);
     if (result.state.phase !== record.status || result.state.reason !== record.statusReason) {
       record.phases.push({ phase: result.state.phase, at: nowIso(), reason: result.state.reason });
     }
@@ -88,7 +88,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
     const record = store.get(id);
     // Someone else's workspace is "not found": its existence is not theirs to know.
     if (!record || (record.ownerId !== caller.id && !caller.isAdmin)) {
-      throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${id}"`, { status: 404 });
+      throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${id}"`);
     }
     return record;
   }
@@ -108,7 +108,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
   const service = {
     async create(caller: Caller, contextUrl: string) {
       if (typeof contextUrl !== 'string' || contextUrl.trim() === '') {
-        throw slipwayError('SLIPWAY_WORKSPACE_BAD_REQUEST', 'Send {"contextUrl": "<repository URL>"}', { status: 400 });
+        throw slipwayError('SLIPWAY_WORKSPACE_BAD_REQUEST', 'Send {"contextUrl": "<repository URL>"}');
       }
       const context = parseContextUrl(contextUrl.trim(), { allowFileUrls: config.allowFileUrls });
       await deps.repoAccess?.check(caller, context.repoUrl);
@@ -229,7 +229,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
     async openTerminal(caller: Caller, id: string) {
       const record = owned(caller, id);
       if (record.status !== 'running' || !record.containerId) {
-        throw slipwayError('SLIPWAY_WORKSPACE_NOT_RUNNING', `The workspace is ${record.status}; start it to open a terminal`, { status: 409 });
+        throw slipwayError('SLIPWAY_WORKSPACE_NOT_RUNNING', `The workspace is ${record.status}; start it to open a terminal`);
       }
       let context = live.get(id);
       if (!context) {
@@ -249,7 +249,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
       owned(caller, id);
       const terminal = terminals.get(terminalId);
       if (!terminal || terminal.info().workspaceId !== id) {
-        throw slipwayError('SLIPWAY_TERMINAL_NOT_FOUND', `No terminal "${terminalId}" in workspace "${id}"`, { status: 404 });
+        throw slipwayError('SLIPWAY_TERMINAL_NOT_FOUND', `No terminal "${terminalId}" in workspace "${id}"`);
       }
       return terminal;
     },

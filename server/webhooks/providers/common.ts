@@ -28,7 +28,7 @@ export interface ProviderAdapter {
 }
 
 export function badPayload(message: string, detail?: unknown): SlipwayError {
-  return slipwayError('SLIPWAY_WEBHOOK_BAD_PAYLOAD', message, { status: 400, detail });
+  return slipwayError('SLIPWAY_WEBHOOK_BAD_PAYLOAD', message, { detail });
 }
 
 /** First value of a header; names are matched case-insensitively as a fallback. */
