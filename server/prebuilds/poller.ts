@@ -35,18 +35,11 @@ export function createPoller(deps: {
       const current = deps.store.get(project.id);
       if (!current) return;
       const moved = movedHeads(current.pollHeads, heads);
-      current.pollHeads = Object.fromEntries(heads);
-      current.lastPolledAt = nowIso();
-      current.pollError = null;
-      deps.store.save(current);
+      // Only the poll's own columns: a settings change saved meanwhile stays.
+      deps.store.recordPoll(current.id, { at: nowIso(), heads: Object.fromEntries(heads) });
       for (const { branch, commit } of moved) await deps.onMoved(current, branch, commit);
     } catch (error) {
-      const current = deps.store.get(project.id);
-      if (current) {
-        current.lastPolledAt = nowIso();
-        current.pollError = errorMessage(error);
-        deps.store.save(current);
-      }
+      deps.store.recordPoll(project.id, { at: nowIso(), error: errorMessage(error) });
       deps.logger.warn({ project: project.id, err: errorMessage(error) }, 'poll failed');
     } finally {
       busy.delete(project.id);

@@ -65,19 +65,32 @@ const COLUMNS: Record<string, (r: ProjectRecord) => unknown> = {
   updated_at: (r) => r.updatedAt,
 };
 
+/** The poller's columns: written only by `recordPoll`, never by a `save` of the project's settings. */
+const POLL_COLUMNS = new Set(['poll_heads', 'last_polled_at', 'poll_error']);
+
+/** Projects. One writer per column: `save` (the project service's settings) and `recordPoll` (the poller). */
 export function createProjectStore(db: Db) {
   const names = Object.keys(COLUMNS);
+  const saved = names.filter((n) => !POLL_COLUMNS.has(n));
   const insert = db.prepare(`INSERT INTO projects (id, ${names.join(', ')}) VALUES (?, ${names.map(() => '?').join(', ')})`);
-  const update = db.prepare(`UPDATE projects SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`);
-  const values = (r: ProjectRecord) => names.map((n) => COLUMNS[n]!(r));
+  const update = db.prepare(`UPDATE projects SET ${saved.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`);
+  const values = (r: ProjectRecord, columns: string[]) => columns.map((n) => COLUMNS[n]!(r));
+  // A failed poll keeps the heads it saw last (the baseline for "moved").
+  const pollOk = db.prepare('UPDATE projects SET poll_heads = ?, last_polled_at = ?, poll_error = NULL WHERE id = ?');
+  const pollFailed = db.prepare('UPDATE projects SET last_polled_at = ?, poll_error = ? WHERE id = ?');
   return {
     insert(record: ProjectRecord): void {
-      insert.run(record.id, ...values(record));
+      insert.run(record.id, ...values(record, names));
     },
     save(record: ProjectRecord): ProjectRecord {
       record.updatedAt = nowIso();
-      update.run(...values(record), record.id);
+      update.run(...values(record, saved), record.id);
       return record;
+    },
+    /** What a poll saw: the branch heads, or the error that stopped it. */
+    recordPoll(id: string, poll: { at: string; heads: Record<string, string> } | { at: string; error: string }): void {
+      if ('heads' in poll) pollOk.run(JSON.stringify(poll.heads), poll.at, id);
+      else pollFailed.run(poll.at, poll.error, id);
     },
     get(id: string): ProjectRecord | null {
       const row = db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;

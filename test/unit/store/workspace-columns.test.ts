@@ -1,13 +1,15 @@
 /**
- * One writer per column of a workspace row, on a real SQLite file: a whole
- * `save` by the workspace service never undoes a narrow change (port
- * visibility, activity) made after it read the record.
+ * One writer per column, on a real SQLite file: a whole `save` by the
+ * workspace service never undoes a narrow change (port visibility,
+ * activity) made after it read the record; a project's settings save never
+ * undoes what the poller recorded.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../server/store/db.js';
+import { createProjectStore } from '../../../server/store/projects.js';
 import { createUserStore } from '../../../server/store/users.js';
 import { createWorkspaceStore, type WorkspaceRecord } from '../../../server/store/workspaces.js';
 
@@ -64,5 +66,25 @@ describe('workspace store: one writer per column', () => {
     expect(store.setPortVisibility('nope', 3000, 'public')).toBe(false);
     expect(() => store.setPortVisibility('w1', 1.5, 'public')).toThrow(/not a port/);
     expect(() => store.setPortVisibility('w1', Number.NaN, 'public')).toThrow(/not a port/);
+  });
+});
+
+describe('project store: settings and poll state have one writer each', () => {
+  it('a settings save of an older copy keeps the poll recorded since, and a failed poll keeps the heads', () => {
+    setup();
+    const db = opened.at(-1)!.db;
+    const projects = createProjectStore(db);
+    const at = '2026-01-01T00:00:00.000Z';
+    projects.insert({
+      id: 'p1', ownerId: 'u1', name: 'r', repoUrl: 'https://example.com/r', repoKey: 'example.com/r', prebuildBranches: null, pollIntervalSeconds: 60,
+      webhookSecretEnc: 'sealed', accessTokenEnc: null, pollHeads: null, lastPolledAt: null, pollError: null, createdAt: at, updatedAt: at,
+    });
+    const held = projects.get('p1')!; // the project service's copy, read before the poll
+    projects.recordPoll('p1', { at: '2026-01-01T00:01:00.000Z', heads: { main: 'a'.repeat(40) } });
+    held.name = 'renamed';
+    projects.save(held);
+    expect(projects.get('p1')).toMatchObject({ name: 'renamed', pollHeads: { main: 'a'.repeat(40) }, lastPolledAt: '2026-01-01T00:01:00.000Z', pollError: null });
+    projects.recordPoll('p1', { at: '2026-01-01T00:02:00.000Z', error: 'unreachable' });
+    expect(projects.get('p1')).toMatchObject({ pollHeads: { main: 'a'.repeat(40) }, lastPolledAt: '2026-01-01T00:02:00.000Z', pollError: 'unreachable' });
   });
 });
