@@ -9,16 +9,16 @@
  * update-ca-certificates, which also updates Java's store; RHEL
  * update-ca-trust; else appended to the bundle file), and records what it
  * installed in /.slipway/extra-ca.installed, so the per-start check in
- * workspaces/container-ops.ts sees it is done and skips.
+ * provision/container.ts sees it is done and skips.
  */
 import { Readable } from 'node:stream';
 import { sha256Hex } from '../core/ids.js';
 import { createTar } from '../core/tar.js';
 import type { Runtime } from '../runtime/docker.js';
 
-/** Same paths as workspaces/container-ops.ts (which may import this module, not the reverse). */
-const CA_FILE = '/.slipway/extra-ca.crt';
-const INSTALLED = '/.slipway/extra-ca.installed';
+/** Where a container finds the bundle (NODE_EXTRA_CA_CERTS), and the copy recording that it is trusted; provision/ uses the same. */
+export const CA_FILE = '/.slipway/extra-ca.crt';
+export const INSTALLED = '/.slipway/extra-ca.installed';
 
 const TRUST = [
   'set -e',

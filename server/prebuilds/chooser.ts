@@ -16,7 +16,8 @@ import type { ProjectService } from '../projects/service.js';
 import { branchMatches } from '../projects/branch-glob.js';
 import type { PrebuildChoiceForStart, WorkspacePrebuilds } from '../workspaces/deps.js';
 import { ancestorCandidates, decide, type Candidate, type DecideInput } from './decide.js';
-import { prebuildTasks, taskLogId } from './runner.js';
+import { prebuildTasks } from '../provision/plan.js';
+import { taskLogId } from './runner.js';
 
 /** How many ready prebuilds of the branch are checked for ancestry (newest first). */
 const MAX_ANCESTOR_CHECKS = 20;

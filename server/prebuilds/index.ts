@@ -17,7 +17,7 @@ import { createPrebuildStore } from '../store/prebuilds.js';
 import { createProjectStore } from '../store/projects.js';
 import { createSecretBox, loadOrCreateKey } from '../projects/crypto.js';
 import { createProjectService } from '../projects/service.js';
-import { createContainerOps } from '../workspaces/container-ops.js';
+import { createContainerOps } from '../provision/container.js';
 import { createPrebuildChooser } from './chooser.js';
 import { createSnapshotCollector } from './gc.js';
 import { createPoller } from './poller.js';

@@ -7,21 +7,19 @@
  * code; a cancel or timeout removes the container, which ends a running
  * command at once.
  */
-import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import type { LogRegistry, LogStream } from '../core/log-stream.js';
-import { definitionHash, discoverDefinition, resolveSpecContainerEnv } from '../definition/index.js';
-import type { WorkspaceSpec } from '../definition/model.js';
+import { definitionHash, discoverDefinition } from '../definition/index.js';
 import type { GitMirrors } from '../git/index.js';
 import type { ImageResolver } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
 import { nowIso } from '../store/db.js';
 import type { PrebuildRecord, PrebuildStore, PrebuildTaskResult } from '../store/prebuilds.js';
-import type { ContainerOps } from '../workspaces/container-ops.js';
-import { EXTRA_CA_PATH } from '../workspaces/container-ops.js';
-import { headlessScript, lifecycleToShell, workspaceEnv, workspacePaths } from '../workspaces/scripts.js';
+import { createProvisioner } from '../provision/apply.js';
+import type { ContainerOps } from '../provision/container.js';
+import { planProvision } from '../provision/plan.js';
 
 /** The log id of one task's output in a prebuild (replayed in the workspace's task terminal). */
 export const taskLogId = (prebuildId: string, taskIndex: number) => `${prebuildId}-task-${taskIndex}`;
@@ -42,23 +40,9 @@ export interface RunnerDeps {
   repoNameOf(repoUrl: string): string;
 }
 
-/** The headless steps of a prebuild, one entry per logged task. */
-export function prebuildTasks(spec: WorkspaceSpec): { name: string; steps: { name: string; script: string | null }[]; env: Record<string, string> }[] {
-  if (spec.tasks.length > 0) {
-    return spec.tasks.map((task, index) => {
-      const name = task.name ?? `Task ${index + 1}`;
-      return { name, steps: [{ name: `${name}: before`, script: task.before }, { name: `${name}: init`, script: task.init }], env: task.env };
-    });
-  }
-  const steps = [
-    { name: 'onCreateCommand', script: lifecycleToShell(spec.lifecycle.onCreate) },
-    { name: 'updateContentCommand', script: lifecycleToShell(spec.lifecycle.updateContent) },
-  ];
-  return steps.some((s) => s.script) ? [{ name: 'devcontainer', steps, env: {} }] : [];
-}
-
 export function createPrebuildRunner(deps: RunnerDeps) {
   const { config, store, git, images, runtime, logs, ops } = deps;
+  const provisioner = createProvisioner({ runtime, git, ops });
 
   function abortIf(signal: AbortSignal) {
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
@@ -106,82 +90,46 @@ export function createPrebuildRunner(deps: RunnerDeps) {
 
       const image = await step(log, signal, 'image', 'Preparing the image', () => images.ensure(spec.image, { repoUrl: record.repoUrl, repoName, commit: record.commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
       record.baseImageRef = image.ref;
-      spec = resolveSpecContainerEnv(spec, await runtime.imageEnv(image.ref));
+      spec = await provisioner.resolveSpec(spec, image.ref);
       store.save(record);
 
-      const { checkout } = workspacePaths(spec, repoName);
-      const user = await step(log, signal, 'container', 'Creating the prebuild container', async () => {
-        // A network of its own, as a workspace's: removed with the container.
-        containerId = await runtime.createContainer({
-          name: `slipway-prebuild-${record.id}`,
-          image: image.ref,
-          hostname: record.id,
-          labels: { 'slipway.kind': 'prebuild-build', 'slipway.prebuild': record.id, 'slipway.project': labels.project },
-          env: workspaceEnv({
-            workspaceId: record.id,
-            workspaceUrl: `${config.publicUrl}/api/prebuilds/${record.id}`,
-            contextUrl: record.repoUrl,
-            repoUrl: record.repoUrl,
-            repoRoot: checkout,
-            commit: record.commit,
-            branch: record.branch,
-            spec,
-            extraCaPath: config.extraCaCerts ? EXTRA_CA_PATH : null,
-          }),
-          limits: config.limits,
-        });
-        abortIf(signal);
-        await runtime.startContainer(containerId);
-        const user = spec.user ?? (await runtime.inspectContainer(containerId))?.user ?? 'root';
-        await ops.prepare(containerId, { extraCaCerts: config.extraCaCerts, user });
-        return user;
-      });
-
-      await step(log, signal, 'checkout', `Checking out into ${checkout}`, async () => {
-        const scratch = await ops.scratch(`prebuild-${record.id}`);
-        try {
-          const hostDir = path.join(scratch.dir, repoName);
-          await git.createWorkingTree(record.repoUrl, record.commit, record.branch, hostDir);
-          await ops.copyCheckout(containerId!, hostDir, checkout, user);
-        } finally {
-          await scratch.cleanup();
-        }
-      });
-      const gitConfig = Object.entries(spec.gitConfig);
-      if (gitConfig.length > 0) {
-        await runtime.exec(containerId!, { cmd: ['/bin/sh', '-c', gitConfig.map(([k, v]) => `git config --global ${JSON.stringify(k)} ${JSON.stringify(v)}`).join(' && ')], user });
-      }
-
-      const { workdir } = workspacePaths(spec, repoName);
+      // Container (a network of its own, as a workspace's: removed with it), checkout, git config, each task's before + init: provision/plan.ts.
+      const target = { kind: 'prebuild', id: record.id, projectId: labels.project, image: image.ref, repo: { repoUrl: record.repoUrl, repoName, commit: record.commit, branch: record.branch } } as const;
       const results: PrebuildTaskResult[] = [];
-      for (const [index, task] of prebuildTasks(spec).entries()) {
-        const script = headlessScript(task.steps, workdir, task.env);
-        if (!script) continue;
-        abortIf(signal);
-        const taskLog = logs.start(taskLogId(record.id, index));
-        log.step(`task-${index}`, `Task ${task.name}: before and init`);
-        const taskStarted = Date.now();
-        let code: number;
-        try {
-          code = await runtime.execStream(containerId!, { cmd: ['/bin/sh', '-c', script], user }, (chunk) => {
-            const text = chunk.toString('utf8');
-            log.append(text);
-            taskLog.append(text);
-          });
-        } finally {
-          taskLog.end();
-        }
-        abortIf(signal);
-        const result = { name: task.name, exitCode: code, durationMs: Date.now() - taskStarted };
-        results.push(result);
-        record.tasks = results;
-        store.save(record);
-        log.stepDone(`task-${index}`, `exit code ${code}`);
-        if (code !== 0) {
-          record.exitCode = code;
-          throw slipwayError('SLIPWAY_PREBUILD_TASK_FAILED', `task "${task.name}" failed with exit code ${code}`);
-        }
-      }
+      await provisioner.run(spec, planProvision(spec, target, config), {
+        step: (name, title, work, note) => step(log, signal, name, title, work, note),
+        created(id) {
+          containerId = id;
+          abortIf(signal);
+        },
+        prepared: () => {},
+        async headless(task, exec) {
+          abortIf(signal);
+          const taskLog = logs.start(taskLogId(record.id, task.taskIndex!));
+          log.step(task.name, task.title);
+          const taskStarted = Date.now();
+          let code: number;
+          try {
+            code = await exec((text) => {
+              log.append(text);
+              taskLog.append(text);
+            });
+          } finally {
+            taskLog.end();
+          }
+          abortIf(signal);
+          results.push({ name: task.label, exitCode: code, durationMs: Date.now() - taskStarted });
+          record.tasks = results;
+          store.save(record);
+          log.stepDone(task.name, `exit code ${code}`);
+          if (code !== 0) {
+            record.exitCode = code;
+            throw slipwayError('SLIPWAY_PREBUILD_TASK_FAILED', `task "${task.label}" failed with exit code ${code}`);
+          }
+        },
+        // A prebuild opens no terminals (its plan has no such step).
+        terminals: async () => {},
+      });
 
       const repo = snapshotRepo(repoName);
       await step(log, signal, 'snapshot', 'Saving the snapshot', () =>

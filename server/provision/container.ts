@@ -1,7 +1,8 @@
 /**
- * Steps that happen inside a workspace container, through the runtime:
- * root setup (folders, extra CA certificates), copying the checkout in,
- * writing task scripts, running headless commands and opening TTYs.
+ * Primitives inside a container, through the runtime: root setup (folders,
+ * extra CA certificates), copying the checkout in, writing terminal rc
+ * files, a host scratch folder. apply.ts composes them; workspaces/ uses
+ * them for restarts and terminals.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,10 +10,8 @@ import path from 'node:path';
 import { slipwayError } from '../core/errors.js';
 import { createTar } from '../core/tar.js';
 import type { Runtime } from '../runtime/docker.js';
+import { EXTRA_CA_INSTALLED, EXTRA_CA_PATH, SLIPWAY_DIR } from './paths.js';
 import { shellQuote } from './scripts.js';
-
-export const SLIPWAY_DIR = '/.slipway';
-export const EXTRA_CA_PATH = `${SLIPWAY_DIR}/extra-ca.crt`;
 
 /**
  * Makes the distro trust the extra CA bundle, whatever tooling the image has.
@@ -22,14 +21,14 @@ export const EXTRA_CA_PATH = `${SLIPWAY_DIR}/extra-ca.crt`;
  */
 const TRUST_EXTRA_CA = `
 if [ -f ${EXTRA_CA_PATH} ]; then
-  if cmp -s ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed 2>/dev/null; then
+  if cmp -s ${EXTRA_CA_PATH} ${EXTRA_CA_INSTALLED} 2>/dev/null; then
     :
   elif command -v update-ca-certificates >/dev/null 2>&1 && [ -d /usr/local/share/ca-certificates ]; then
-    cp ${EXTRA_CA_PATH} /usr/local/share/ca-certificates/slipway-extra.crt && update-ca-certificates >/dev/null 2>&1 && cp ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed
+    cp ${EXTRA_CA_PATH} /usr/local/share/ca-certificates/slipway-extra.crt && update-ca-certificates >/dev/null 2>&1 && cp ${EXTRA_CA_PATH} ${EXTRA_CA_INSTALLED}
   elif command -v update-ca-trust >/dev/null 2>&1 && [ -d /etc/pki/ca-trust/source/anchors ]; then
-    cp ${EXTRA_CA_PATH} /etc/pki/ca-trust/source/anchors/slipway-extra.crt && update-ca-trust extract && cp ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed
+    cp ${EXTRA_CA_PATH} /etc/pki/ca-trust/source/anchors/slipway-extra.crt && update-ca-trust extract && cp ${EXTRA_CA_PATH} ${EXTRA_CA_INSTALLED}
   elif [ -f /etc/ssl/certs/ca-certificates.crt ]; then
-    cat ${EXTRA_CA_PATH} >> /etc/ssl/certs/ca-certificates.crt && cp ${EXTRA_CA_PATH} ${SLIPWAY_DIR}/extra-ca.installed
+    cat ${EXTRA_CA_PATH} >> /etc/ssl/certs/ca-certificates.crt && cp ${EXTRA_CA_PATH} ${EXTRA_CA_INSTALLED}
   fi
 fi`;
 
@@ -47,7 +46,6 @@ export function createContainerOps(deps: { runtime: Runtime; tmpDir: string }) {
   return {
     root,
 
-    /** Folders, the extra CA bundle, and which shell the image has. */
     /**
      * Folders (plus `dirs`, e.g. the checkout's parent), the extra CA bundle,
      * and which shell the image has: one exec, since each costs ~100 ms.
@@ -66,8 +64,7 @@ export function createContainerOps(deps: { runtime: Runtime; tmpDir: string }) {
       return { shell };
     },
 
-    /** Copies a host working tree into the container and gives it to the workspace user. */
-    /** `parentReady`: the checkout's parent folder was made by `prepare` already. */
+    /** Copies a host working tree into the container and gives it to the workspace user; `parentReady`: `prepare` made its parent folder. */
     async copyCheckout(containerId: string, hostDir: string, checkoutPath: string, user: string, options: { parentReady?: boolean } = {}): Promise<void> {
       const parent = path.posix.dirname(checkoutPath);
       const name = path.posix.basename(checkoutPath);

@@ -6,10 +6,10 @@
 import { newId } from '../core/ids.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import type { Terminal } from '../terminals/terminal.js';
-import type { ContainerOps } from './container-ops.js';
-import { SLIPWAY_DIR } from './container-ops.js';
+import type { ContainerOps } from '../provision/container.js';
+import { SLIPWAY_DIR } from '../provision/paths.js';
+import { lifecycleToShell, shellRcScript, taskRcScript, workspacePaths } from '../provision/scripts.js';
 import type { WorkspaceDeps } from './deps.js';
-import { lifecycleToShell, shellRcScript, taskRcScript, workspacePaths } from './scripts.js';
 
 export interface LiveContext {
   shell: string;

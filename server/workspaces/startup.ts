@@ -5,19 +5,18 @@
  * Each step is timed and logged live; a failure at any step ends in `failed`
  * with a reason a user understands, and removes what was half-made.
  */
-import path from 'node:path';
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import type { LogStream } from '../core/log-stream.js';
 import { printable } from '../core/printable.js';
-import { discoverDefinition, resolveSpecContainerEnv } from '../definition/index.js';
+import { discoverDefinition } from '../definition/index.js';
 import type { ContextRef } from '../git/context-url.js';
+import { createProvisioner } from '../provision/apply.js';
+import type { ContainerOps } from '../provision/container.js';
+import { planProvision, workspaceUrl as urlOf, type ProvisionPlan } from '../provision/plan.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
-import type { ContainerOps } from './container-ops.js';
-import { EXTRA_CA_PATH } from './container-ops.js';
 import type { WorkspaceDeps } from './deps.js';
 import type { Effect, PhaseEvent } from './phase-machine.js';
 import type { LiveContext, SessionOpener } from './sessions.js';
-import { headlessScript, lifecycleToShell, workspaceEnv, workspacePaths } from './scripts.js';
 import { startFromPrebuild } from './prebuild-start.js';
 
 export interface PhaseApplier {
@@ -26,11 +25,22 @@ export interface PhaseApplier {
 
 type EffectPerformer = (record: WorkspaceRecord, effects: Effect[]) => Promise<void>;
 
+export interface ProvisionOptions {
+  /** Per task index: the prebuild's output, replayed first in its terminal. */
+  preambles?: (Buffer | null)[];
+  /** Sets how the workspace started, just before its terminals open. */
+  beforeTerminals(): void;
+}
+
+export type WorkspaceProvision = (record: WorkspaceRecord, log: LogStream, plan: ProvisionPlan, options: ProvisionOptions) => Promise<void>;
+
 export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: SessionOpener, apply: PhaseApplier, live: Map<string, LiveContext>) {
   const { config, store, runtime, git, images } = deps;
 
+  const provisioner = createProvisioner({ runtime, git, ops });
+
   function workspaceUrl(id: string) {
-    return `${config.publicUrl}/w/${id}`;
+    return urlOf(config, id);
   }
 
   async function timed<T>(record: WorkspaceRecord, log: LogStream, name: string, title: string, work: () => Promise<T>, note?: (result: T) => string): Promise<T> {
@@ -41,54 +51,33 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
     return result;
   }
 
-  async function createContainer(record: WorkspaceRecord): Promise<string> {
-    const spec = record.spec!;
-    const { checkout } = workspacePaths(spec, record.repoName);
-    // The container gets a network of its own (runtime/network.ts).
-    const containerId = await runtime.createContainer({
-      name: `slipway-${record.id}`,
-      image: record.imageRef!,
-      hostname: record.id,
-      labels: {
-        'slipway.workspace': record.id,
-        'slipway.owner': record.ownerId,
-        'slipway.repo': record.repoUrl,
-        'slipway.commit': record.commit ?? '',
-        'slipway.kind': 'workspace',
+  /** Provisions a new workspace's container (provision/): each step timed into the record, the container recorded as soon as it exists. */
+  async function provision(record: WorkspaceRecord, log: LogStream, plan: ProvisionPlan, options: ProvisionOptions): Promise<void> {
+    await provisioner.run(record.spec!, plan, {
+      step: (name, title, work, note) => timed(record, log, name, title, work, note),
+      created(containerId) {
+        record.containerId = containerId;
+        apply(record, { type: 'container-created' });
       },
-      env: workspaceEnv({
-        workspaceId: record.id,
-        workspaceUrl: workspaceUrl(record.id),
-        contextUrl: record.contextUrl,
-        repoUrl: record.repoUrl,
-        repoRoot: checkout,
-        commit: record.commit!,
-        branch: record.branch,
-        spec,
-        extraCaPath: config.extraCaCerts ? EXTRA_CA_PATH : null,
-      }),
-      limits: config.limits,
+      prepared: (context) => live.set(record.id, context),
+      headless: (step, exec) =>
+        timed(record, log, step.name, step.title, async () => {
+          const code = await exec((text) => log.append(text));
+          if (code !== 0) {
+            throw slipwayError('SLIPWAY_WORKSPACE_LIFECYCLE_FAILED', `A setup command of the definition failed with exit code ${code}; see the log above`);
+          }
+        }),
+      terminals: (step, context) => {
+        // The record says how it started before its terminals open (saved with the step's timing).
+        options.beforeTerminals();
+        return sessions.openStartTerminals(record, context, { runInit: step.runInit, ...(options.preambles ? { preambles: options.preambles } : {}) });
+      },
     });
-    record.containerId = containerId;
-    apply(record, { type: 'container-created' });
-    await runtime.startContainer(containerId);
-    return containerId;
   }
 
   /** Who runs the terminals: the definition's user, else the image's own user. */
   async function resolveUser(record: WorkspaceRecord): Promise<string> {
-    if (record.spec?.user) return record.spec.user;
-    return (await runtime.inspectContainer(record.containerId!))?.user ?? 'root';
-  }
-
-  async function runHeadless(record: WorkspaceRecord, log: LogStream, user: string, steps: { name: string; script: string | null }[]): Promise<void> {
-    const { workdir } = workspacePaths(record.spec!, record.repoName);
-    const script = headlessScript(steps, workdir);
-    if (!script) return;
-    const code = await runtime.execStream(record.containerId!, { cmd: ['/bin/sh', '-c', script], user }, (chunk) => log.append(chunk.toString('utf8')));
-    if (code !== 0) {
-      throw slipwayError('SLIPWAY_WORKSPACE_LIFECYCLE_FAILED', `A setup command of the definition failed with exit code ${code}; see the log above`);
-    }
+    return provisioner.userOf(record.spec, record.containerId!);
   }
 
   /** Ends a start in `failed`: the half-made container is removed before anyone sees the failure. */
@@ -136,7 +125,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         if (deps.prebuilds) {
           const choice = await timed(record, log, 'prebuild', 'Looking for a prebuild', () => deps.prebuilds!.choose({ repoUrl: context.repoUrl, repoName: record.repoName, commit, branch, spec: definition.spec, onLog: (text) => log.append(text) }), (c) => c.reason);
           record.prebuild = { id: choice.prebuild?.id ?? null, commit: choice.prebuild?.commit ?? null, reason: choice.reason };
-          const prebuildCtx = { deps, ops, sessions, apply, live, timed, createContainer, resolveUser };
+          const prebuildCtx = { deps, apply, provisioner, provision };
           if (choice.kind !== 'none' && (await startFromPrebuild(prebuildCtx, record, context, choice, log))) {
             record.timings.total = Date.now() - started;
             store.save(record);
@@ -147,53 +136,17 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
 
         const image = await timed(record, log, 'image', 'Preparing the image', () => images.ensure(definition.spec.image, { repoUrl: context.repoUrl, repoName: record.repoName, commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
         record.imageRef = image.ref;
-        record.spec = resolveSpecContainerEnv(definition.spec, await runtime.imageEnv(image.ref));
+        record.spec = await provisioner.resolveSpec(definition.spec, image.ref);
         apply(record, { type: 'image-ready' });
 
-        // The host-side clone does not need the container: run both at once.
-        const { checkout } = workspacePaths(definition.spec, record.repoName);
-        const scratch = await ops.scratch(record.id);
-        const hostDir = path.join(scratch.dir, record.repoName);
-        const cloned = git.createWorkingTree(context.repoUrl, commit, branch, hostDir);
-        cloned.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
-        let user: string;
-        try {
-          user = await timed(record, log, 'container', 'Creating the container', async () => {
-            await createContainer(record);
-            const user = await resolveUser(record);
-            const { shell } = await ops.prepare(record.containerId!, { extraCaCerts: config.extraCaCerts, user, dirs: [path.posix.dirname(checkout)] });
-            live.set(record.id, { shell, user });
-            return user;
-          });
-          await timed(record, log, 'checkout', `Checking out into ${checkout}`, async () => {
-            await cloned;
-            await ops.copyCheckout(record.containerId!, hostDir, checkout, user, { parentReady: true });
-          });
-        } finally {
-          await cloned.catch(() => {});
-          await scratch.cleanup();
-        }
-        const gitConfig = Object.entries(definition.spec.gitConfig);
-        if (gitConfig.length > 0) {
-          const script = gitConfig.map(([k, v]) => `git config --global ${JSON.stringify(k)} ${JSON.stringify(v)}`).join(' && ');
-          await runtime.exec(record.containerId!, { cmd: ['/bin/sh', '-c', script], user });
-        }
-
-        const lifecycle = definition.spec.lifecycle;
-        if (lifecycle.onCreate || lifecycle.updateContent || lifecycle.postCreate) {
-          await timed(record, log, 'lifecycle', 'Running onCreate, updateContent and postCreate', () =>
-            runHeadless(record, log, user, [
-              { name: 'onCreateCommand', script: lifecycleToShell(lifecycle.onCreate) },
-              { name: 'updateContentCommand', script: lifecycleToShell(lifecycle.updateContent) },
-              { name: 'postCreateCommand', script: lifecycleToShell(lifecycle.postCreate) },
-            ]),
-          );
-        }
-        record.createdOnce = true;
-        record.startedFrom = 'cold';
-        record.prebuild = record.prebuild ?? { id: null, commit: null, reason: 'none: prebuilds are not set up for this repository' };
-
-        await timed(record, log, 'tasks', 'Starting the task terminals', () => sessions.openStartTerminals(record, live.get(record.id)!, { runInit: true }));
+        const target = { kind: 'workspace', id: record.id, ownerId: record.ownerId, contextUrl: record.contextUrl, image: image.ref, repo: { repoUrl: context.repoUrl, repoName: record.repoName, commit, branch } } as const;
+        await provision(record, log, planProvision(record.spec, target, config), {
+          beforeTerminals() {
+            record.createdOnce = true;
+            record.startedFrom = 'cold';
+            record.prebuild = record.prebuild ?? { id: null, commit: null, reason: 'none: prebuilds are not set up for this repository' };
+          },
+        });
         apply(record, { type: 'container-running' });
         record.timings.total = Date.now() - started;
         store.save(record);
@@ -211,6 +164,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
       log.step('start', 'Starting the container');
       await runtime.startContainer(record.containerId!);
       const user = await resolveUser(record);
+      // The same root prep as a first start (provision/plan.ts): the folders, and the extra CA bundle where the image lacks it.
       const { shell } = await ops.prepare(record.containerId!, { extraCaCerts: config.extraCaCerts, user });
       live.set(record.id, { shell, user });
       record.timings.restart = log.stepDone('start');
