@@ -126,7 +126,6 @@ function pullRef(part: Segment | undefined, provider: GitProvider): GitRef {
     throw slipwayError(
       'SLIPWAY_GIT_PR_UNSUPPORTED',
       'Bitbucket does not publish pull request refs, so a pull request cannot be opened directly: open its source branch URL instead.',
-      { status: 400 },
     );
   }
   return { kind: 'pull', number: Number(part.text), provider };
@@ -309,7 +308,6 @@ export function pullRequestRef(provider: GitProvider, number: number): string {
       throw slipwayError(
         'SLIPWAY_GIT_PR_UNSUPPORTED',
         `${provider === 'bitbucket' ? 'Bitbucket' : 'This Git server'} does not publish pull request refs: open the source branch instead.`,
-        { status: 400 },
       );
   }
 }

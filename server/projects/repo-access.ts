@@ -29,7 +29,6 @@ export function createRepoAccess(
           throw slipwayError(
             'SLIPWAY_GIT_ACCESS_DENIED',
             'This repository is private (its server asked for credentials) and you hold no access token for it; this server never lends another user\'s token. Register it as your own project with your access token (POST /api/projects) to open it.',
-            { status: 403 },
           );
         }
         throw error;
