@@ -129,6 +129,7 @@ export const ERROR_AREAS = {
       SLIPWAY_PREBUILD_BAD_REQUEST: { status: 400, summary: 'A prebuild request lacks what it needs (a project filter, a branch or commit ref).', fix: 'Filter by one project (?projectId=<id>), and give a branch name or commit sha.' },
       SLIPWAY_PREBUILD_NOT_FOUND: { status: 404, summary: 'No prebuild has this id (or you may not see it).', fix: "List a project's prebuilds (GET /api/prebuilds?projectId=<id>)." },
       SLIPWAY_PREBUILD_NOT_CANCELABLE: { status: 409, summary: 'Only a queued or building prebuild can be canceled.', fix: 'Nothing to do: the prebuild has already ended.' },
+      SLIPWAY_PREBUILD_INVALID_STATE: { status: 409, summary: "A change the prebuild's phase does not allow (e.g. a finished prebuild started again); a server-side refusal, not a client mistake.", fix: 'Nothing to do for the request; report it if it repeats (the server log has the prebuild id).' },
       SLIPWAY_PREBUILD_TASK_FAILED: { status: 422, summary: "A task's before or init commands failed in the prebuild (the prebuild log has their output).", fix: 'Fix the command in the definition and push; the next push prebuilds again.' },
     },
   },

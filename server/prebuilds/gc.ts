@@ -8,6 +8,7 @@
 import { errorMessage } from '../core/errors.js';
 import { nowIso } from '../store/db.js';
 import type { PrebuildRecord, PrebuildStore } from '../store/prebuilds.js';
+import { applyPrebuildEvent } from './records.js';
 
 /** Which ready snapshots to remove: pure, so the rule is unit-tested. */
 export function planCollection(readyNewestFirst: readonly Pick<PrebuildRecord, 'id' | 'branch' | 'imageRef'>[], keep: number, inUse: ReadonlySet<string>): string[] {
@@ -40,9 +41,8 @@ export function createSnapshotCollector(deps: {
       deps.logger.warn({ prebuild: record.id, image: record.imageRef, err: errorMessage(error) }, 'snapshot not removed');
       return false;
     }
-    record.imageRef = null;
-    record.collectedAt = nowIso();
-    deps.store.save(record);
+    // Through the phase machine, the one writer of prebuild rows.
+    applyPrebuildEvent(deps.store, record.id, { type: 'collect', at: nowIso() });
     return true;
   }
 

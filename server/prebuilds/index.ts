@@ -47,7 +47,7 @@ export function createPrebuildsModule(deps: {
   mkdirSync(tmpDir, { recursive: true });
   const ops = createContainerOps({ runtime, tmpDir });
   const repoNameOf = (repoUrl: string) => repoIdentity(repoUrl).name;
-  const run = createPrebuildRunner({ config, store, git, images: deps.images, runtime, logs, ops, repoNameOf });
+  const run = createPrebuildRunner({ config, git, images: deps.images, runtime, logs, ops, repoNameOf });
   const gc = createSnapshotCollector({ store, removeImage: (ref) => runtime.removeImage(ref), imagesInUse: deps.workspaceImages, keepPerBranch: config.prebuildsKeepPerBranch, logger });
   const prebuilds = createPrebuildService({ store, projects, git, logs, run, gc, concurrency: config.prebuildConcurrency, timeoutMs: config.prebuildTimeoutMs, logger });
   const poller = createPoller({

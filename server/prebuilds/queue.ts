@@ -45,8 +45,8 @@ export function createPrebuildQueue(options: {
   concurrency: number;
   /** Does the work; must settle soon after `signal` aborts (signal.reason holds the why). */
   run(job: QueueJob, signal: AbortSignal): Promise<void>;
-  /** A queued job that never started (superseded or canceled). */
-  onDropped(job: QueueJob, reason: string): void;
+  /** A queued job that never started: superseded by a newer commit of its branch, or canceled. */
+  onDropped(job: QueueJob, reason: string, kind: 'superseded' | 'canceled'): void;
   timeoutMs?: number;
 }): PrebuildQueue {
   const queued: QueueJob[] = [];
@@ -84,11 +84,11 @@ export function createPrebuildQueue(options: {
     }
   }
 
-  function drop(id: string, reason: string): boolean {
+  function drop(id: string, reason: string, kind: 'superseded' | 'canceled'): boolean {
     const index = queued.findIndex((j) => j.id === id);
     if (index < 0) return false;
     const [job] = queued.splice(index, 1);
-    options.onDropped(job!, reason);
+    options.onDropped(job!, reason, kind);
     return true;
   }
 
@@ -96,13 +96,13 @@ export function createPrebuildQueue(options: {
     enqueue(job) {
       const plan = planEnqueue(queued, [...running.values()].map((r) => r.job), job);
       if (plan.duplicateOf) return plan;
-      for (const id of plan.supersede) drop(id, `superseded by a newer commit ${job.commit.slice(0, 12)} on ${job.branch}`);
+      for (const id of plan.supersede) drop(id, `superseded by a newer commit ${job.commit.slice(0, 12)} on ${job.branch}`, 'superseded');
       queued.push(job);
       queueMicrotask(pump);
       return plan;
     },
     cancel(id, reason) {
-      if (drop(id, reason)) {
+      if (drop(id, reason, 'canceled')) {
         settleIdle();
         return 'queued';
       }

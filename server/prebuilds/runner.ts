@@ -16,7 +16,8 @@ import type { GitMirrors } from '../git/index.js';
 import type { ImageResolver } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
 import { nowIso } from '../store/db.js';
-import type { PrebuildRecord, PrebuildStore, PrebuildTaskResult } from '../store/prebuilds.js';
+import type { PrebuildRecord, PrebuildTaskResult } from '../store/prebuilds.js';
+import type { PrebuildEvent } from './phase-machine.js';
 import { createProvisioner } from '../provision/apply.js';
 import type { ContainerOps } from '../provision/container.js';
 import { planProvision } from '../provision/plan.js';
@@ -31,7 +32,6 @@ export function snapshotRepo(repoName: string): string {
 
 export interface RunnerDeps {
   config: Config;
-  store: PrebuildStore;
   git: GitMirrors;
   images: ImageResolver;
   runtime: Runtime;
@@ -40,8 +40,16 @@ export interface RunnerDeps {
   repoNameOf(repoUrl: string): string;
 }
 
+/** What a run needs besides its record: the project (labels) and how it reports changes. */
+export interface RunContext {
+  project: string;
+  report(event: PrebuildEvent): void;
+}
+
+type RunEnd = { type: 'succeed'; imageRef: string } | { type: 'fail'; reason: string; exitCode: number | null } | { type: 'aborted'; reason: string };
+
 export function createPrebuildRunner(deps: RunnerDeps) {
-  const { config, store, git, images, runtime, logs, ops } = deps;
+  const { config, git, images, runtime, logs, ops } = deps;
   const provisioner = createProvisioner({ runtime, git, ops });
 
   function abortIf(signal: AbortSignal) {
@@ -57,7 +65,12 @@ export function createPrebuildRunner(deps: RunnerDeps) {
     return result;
   }
 
-  return async function runPrebuild(record: PrebuildRecord, signal: AbortSignal, labels: { project: string }): Promise<void> {
+  /**
+   * `labels.report` is how the run changes its record: every change is an
+   * event of the prebuild phase machine (phase-machine.ts), applied by the
+   * service, which also brings `record` up to date. The runner never saves.
+   */
+  return async function runPrebuild(record: PrebuildRecord, signal: AbortSignal, labels: RunContext): Promise<void> {
     const log = logs.start(record.id);
     const repoName = deps.repoNameOf(record.repoUrl);
     let containerId: string | null = null;
@@ -67,9 +80,10 @@ export function createPrebuildRunner(deps: RunnerDeps) {
     };
     signal.addEventListener('abort', onAbort);
     const started = Date.now();
-    record.status = 'building';
-    record.startedAt = nowIso();
-    store.save(record);
+    labels.report({ type: 'start', at: nowIso() });
+    // How the run ends, reported once the build container is gone.
+    let end: RunEnd = { type: 'fail', reason: 'the prebuild ended without a result', exitCode: null };
+    let exitCode: number | null = null;
     try {
       log.line(`Prebuild ${record.id} of ${printable(record.repoUrl)} ${printable(record.branch ?? '')} @ ${record.commit.slice(0, 12)} (${record.trigger})`);
       await step(log, signal, 'fetch', `Fetching ${record.repoUrl}`, async () => {
@@ -84,14 +98,12 @@ export function createPrebuildRunner(deps: RunnerDeps) {
         throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`);
       }
       // The hash is of the definition as written (the chooser hashes the same); the run uses it resolved.
-      record.definitionHash = definitionHash(definition.spec);
+      labels.report({ type: 'progress', definitionHash: definitionHash(definition.spec) });
       let spec = definition.spec;
-      store.save(record);
 
       const image = await step(log, signal, 'image', 'Preparing the image', () => images.ensure(spec.image, { repoUrl: record.repoUrl, repoName, commit: record.commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
-      record.baseImageRef = image.ref;
+      labels.report({ type: 'progress', baseImageRef: image.ref });
       spec = await provisioner.resolveSpec(spec, image.ref);
-      store.save(record);
 
       // Container (a network of its own, as a workspace's: removed with it), checkout, git config, each task's before + init: provision/plan.ts.
       const target = { kind: 'prebuild', id: record.id, projectId: labels.project, image: image.ref, repo: { repoUrl: record.repoUrl, repoName, commit: record.commit, branch: record.branch } } as const;
@@ -119,11 +131,10 @@ export function createPrebuildRunner(deps: RunnerDeps) {
           }
           abortIf(signal);
           results.push({ name: task.label, exitCode: code, durationMs: Date.now() - taskStarted });
-          record.tasks = results;
-          store.save(record);
+          labels.report({ type: 'progress', tasks: results });
           log.stepDone(task.name, `exit code ${code}`);
           if (code !== 0) {
-            record.exitCode = code;
+            exitCode = code;
             throw slipwayError('SLIPWAY_PREBUILD_TASK_FAILED', `task "${task.label}" failed with exit code ${code}`);
           }
         },
@@ -147,22 +158,19 @@ export function createPrebuildRunner(deps: RunnerDeps) {
           },
         }),
       );
-      record.imageRef = `${repo}:${record.id}`;
-      record.status = 'ready';
-      record.exitCode = 0;
-      log.line(`\u001b[32m✓ Prebuild ready in ${((Date.now() - started) / 1000).toFixed(2)}s: ${record.imageRef}\u001b[0m`);
+      end = { type: 'succeed', imageRef: `${repo}:${record.id}` };
+      log.line(`\u001b[32m✓ Prebuild ready in ${((Date.now() - started) / 1000).toFixed(2)}s: ${end.imageRef}\u001b[0m`);
     } catch (error) {
       // Shown in the log and the prebuild's JSON; it quotes names (task, branch, image): printable.
       const reason = printable(signal.aborted ? errorMessage(signal.reason) : isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`, { multiline: true });
       // A timeout is a failure of the prebuild; a cancel is the user's choice.
-      record.status = signal.aborted && !/timed out/.test(reason) ? 'canceled' : 'failed';
-      record.error = reason;
-      log.line(`\u001b[31m✗ Prebuild ${record.status}: ${reason}\u001b[0m`);
+      const canceled = signal.aborted && !/timed out/.test(reason);
+      end = canceled ? { type: 'aborted', reason } : { type: 'fail', reason, exitCode };
+      log.line(`\u001b[31m✗ Prebuild ${canceled ? 'canceled' : 'failed'}: ${reason}\u001b[0m`);
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (containerId) await runtime.removeContainer(containerId).catch(() => {});
-      record.finishedAt = nowIso();
-      store.save(record);
+      labels.report({ ...end, at: nowIso() });
       log.end();
     }
   };

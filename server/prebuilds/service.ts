@@ -14,7 +14,9 @@ import type { ProjectRecord } from '../store/projects.js';
 import { branchMatches } from '../projects/branch-glob.js';
 import type { ProjectCaller, ProjectService } from '../projects/service.js';
 import type { createSnapshotCollector } from './gc.js';
+import { transitionPrebuild, type PrebuildEvent } from './phase-machine.js';
 import { createPrebuildQueue, type QueueJob } from './queue.js';
+import { applyPrebuildEvent } from './records.js';
 import type { PrebuildRunner } from './runner.js';
 import { toApiPrebuild } from './view.js';
 
@@ -44,6 +46,26 @@ export function createPrebuildService(deps: {
     finishedWaiters.delete(id);
   }
 
+  /** Snapshot collections started by a ready prebuild: its job ends (and its waiters wake) once they are done. */
+  const collecting = new Map<string, Promise<unknown>>();
+
+  /**
+   * Every change of a stored prebuild after its insert: the phase machine
+   * decides and `records.ts` saves; the effects are performed here. The
+   * caller's copy (the runner's) is brought up to date.
+   */
+  function change(record: PrebuildRecord, event: PrebuildEvent): PrebuildRecord {
+    const result = applyPrebuildEvent(store, record.id, event);
+    Object.assign(record, result.record);
+    for (const effect of result.effects) {
+      // dequeue and abort-run: the queue forgets a job it no longer has, so the usual path (queue first) is not repeated.
+      if (effect === 'dequeue' || effect === 'abort-run') queue.cancel(record.id, 'reason' in event ? event.reason : 'canceled');
+      if (effect === 'collect-snapshots') collecting.set(record.id, deps.gc.collect(record.projectId).catch(() => []));
+      if (effect === 'finished') void (collecting.get(record.id) ?? Promise.resolve()).then(() => finished(record.id));
+    }
+    return record;
+  }
+
   const queue = createPrebuildQueue({
     concurrency: deps.concurrency,
     timeoutMs: deps.timeoutMs,
@@ -51,20 +73,18 @@ export function createPrebuildService(deps: {
       const record = store.get(job.id);
       if (!record || record.status !== 'queued') return;
       try {
-        await deps.run(record, signal, { project: job.projectId });
+        await deps.run(record, signal, { project: job.projectId, report: (event) => change(record, event) });
         deps.logger.info({ prebuild: record.id, status: record.status }, 'prebuild finished');
-        if ((record.status as string) === 'ready') await deps.gc.collect(job.projectId).catch(() => []);
       } finally {
+        await collecting.get(job.id);
+        collecting.delete(job.id);
         finished(job.id);
       }
     },
-    onDropped(job, reason) {
+    onDropped(job, reason, kind) {
       const record = store.get(job.id);
       if (record && record.status === 'queued') {
-        record.status = 'canceled';
-        record.error = reason;
-        record.finishedAt = nowIso();
-        store.save(record);
+        change(record, { type: kind === 'superseded' ? 'supersede' : 'cancel', reason, at: nowIso() });
         const log = logs.start(record.id);
         log.line(`Prebuild canceled before it started: ${reason}`);
         log.end();
@@ -171,10 +191,14 @@ export function createPrebuildService(deps: {
 
     cancel(caller: ProjectCaller, id: string) {
       const record = owned(caller, id);
-      if (record.status !== 'queued' && record.status !== 'building') {
+      const reason = `canceled by user ${caller.id}`;
+      // The machine says whether it may be canceled (a finished prebuild may not); the queue then ends it.
+      if (!transitionPrebuild(record, { type: 'cancel', reason, at: nowIso() }).ok) {
         throw slipwayError('SLIPWAY_PREBUILD_NOT_CANCELABLE', `The prebuild is ${record.status}; only a queued or building one can be canceled`);
       }
-      queue.cancel(id, `canceled by user ${caller.id}`);
+      // Queued: dropped, and onDropped records it; running: aborted, and the runner records it as `aborted`.
+      // Unknown to the queue (e.g. queued while the server shuts down): the machine ends it here.
+      if (queue.cancel(id, reason) === null) change(record, { type: 'cancel', reason, at: nowIso() });
       return toApiPrebuild(store.get(id)!);
     },
 
@@ -200,10 +224,7 @@ export function createPrebuildService(deps: {
     /** After a restart: queued work is queued again, work cut off mid-build failed. */
     recover() {
       for (const record of store.list({ status: 'building' })) {
-        record.status = 'failed';
-        record.error = 'the server restarted while this prebuild was running';
-        record.finishedAt = nowIso();
-        store.save(record);
+        change(record, { type: 'fail', reason: 'the server restarted while this prebuild was running', at: nowIso() });
       }
       for (const record of store.list({ status: 'queued' }).reverse()) {
         queue.enqueue({ id: record.id, projectId: record.projectId, branch: record.branch, commit: record.commit });
