@@ -37,7 +37,7 @@ describe('port visibility and workspace operations', () => {
       '.devcontainer/devcontainer.json': '{ "image": "slipway/workspace-base", "forwardPorts": [3000, 3001, 3002], "onCreateCommand": "sleep 3" }',
     });
     const created = await slipway.api('POST', '/api/workspaces', { contextUrl: url });
-    expect(created.status, created.text).toBe(201);
+    expect(created.status, created.text).toBe(202);
     const id = created.body.id as string;
 
     // During the startup: the startup saves its copy of the record after every step.
