@@ -54,11 +54,6 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
-/** A path in backquotes for messages, or "the file" for the root. */
-export function showPath(segments: readonly PathSegment[]): string {
-  return segments.length === 0 ? 'the file' : `\`${formatPath(segments)}\``;
-}
-
 /** Collects errors and warnings for one file. */
 export interface DiagnosticSink {
   readonly file: string;
