@@ -21,6 +21,8 @@ export type PhaseEvent =
   | { type: 'container-running' }
   | { type: 'stop'; reason: string }
   | { type: 'container-stopped'; reason?: string }
+  /** The stopped container was started outside Slipway (e.g. `docker start`): the reconciler adopts it. */
+  | { type: 'container-started'; reason: string }
   | { type: 'start' }
   | { type: 'fail'; reason: string }
   | { type: 'container-gone' }
@@ -70,6 +72,8 @@ export function transition(state: PhaseState, event: PhaseEvent): Transition {
         return to(state, 'stopped', event.reason ?? 'the container stopped outside Slipway', ['close-terminals']);
       }
       return phase === 'stopped' ? to(state, 'stopped', state.reason) : refuse(state, event);
+    case 'container-started':
+      return phase === 'stopped' && state.hasContainer ? to(state, 'running', event.reason) : refuse(state, event);
     case 'start':
       if (phase === 'running' || phase === 'starting') return to(state, phase, null);
       if ((phase === 'stopped' || phase === 'failed') && state.hasContainer) return to(state, 'starting', null, ['start-container']);

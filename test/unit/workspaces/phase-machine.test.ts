@@ -23,6 +23,7 @@ describe('phase machine', () => {
     [s('failed'), { type: 'delete' }, 'deleted', [], false],
     [s('stopped', true), { type: 'stop', reason: 'again' }, 'stopped', [], true],
     [s('running', true), { type: 'start' }, 'running', [], true],
+    [s('stopped', true), { type: 'container-started', reason: 'the container was started outside Slipway' }, 'running', [], true],
   ];
   it.each(allowed)('%j + %j → %s', (state, event, phase, effects, hasContainer) => {
     const result = transition(state, event);
@@ -42,6 +43,9 @@ describe('phase machine', () => {
     [s('deleted'), { type: 'start' }],
     [s('deleted'), { type: 'delete' }],
     [s('running', true), { type: 'image-ready' }],
+    [s('running', true), { type: 'container-started', reason: 'x' }],
+    [s('stopped'), { type: 'container-started', reason: 'x' }],
+    [s('failed', true), { type: 'container-started', reason: 'x' }],
   ];
   it.each(refused)('%j refuses %j', (state, event) => {
     const result = transition(state, event);
