@@ -28,6 +28,7 @@ import { createWorkspaceStore } from './store/workspaces.js';
 import { createTerminalManager } from './terminals/manager.js';
 import { createTerminalStore } from './store/terminals.js';
 import { createWorkspaceService } from './workspaces/service.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createPrebuildsModule } from './prebuilds/index.js';
 import { registerPrebuildRoutes, registerProjectRoutes } from './http/project-routes.js';
 import { registerWebhookRoutes } from './http/webhook-routes.js';
@@ -57,6 +58,15 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
   const terminals = createTerminalManager({ history: createTerminalStore(db) });
   const logs = createLogRegistry(path.join(config.dataDir, 'logs'));
   const workspaceStore = createWorkspaceStore(db);
+  // Gauges are read at scrape time; `prebuilds` is made below, before any scrape can happen.
+  const metrics = createMetrics({
+    workspacesByStatus: () => {
+      const byStatus: Record<string, number> = {};
+      for (const w of workspaceStore.list()) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
+      return byStatus;
+    },
+    prebuildQueueDepth: () => prebuilds.prebuilds.queue.queued.length,
+  });
 
   // The http layer's logger is the one pino instance; services log through it.
   let http: FastifyInstance | null = null;
@@ -82,9 +92,9 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     egress: { allow: config.gitHostsAllow, ownPorts, internalRanges: () => [config.networkPool.cidr] },
   });
   const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage, names: createImageNames({ runtime, aliases: config.imageAliases }), ...(config.extraCaCerts ? { caLayer: createCaLayer({ runtime, bundle: config.extraCaCerts }) } : {}) });
-  const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });
+  const prebuilds = createPrebuildsModule({ config, db, audit, runtime, git, images, logs, logger, metrics, workspaceImages: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)) });
   credentialFor = prebuilds.projects.credentialFor;
-  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, prebuilds: prebuilds.chooser, repoAccess: createRepoAccess(prebuilds.projects, git) });
+  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger, metrics, prebuilds: prebuilds.chooser, repoAccess: createRepoAccess(prebuilds.projects, git) });
 
   const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger });
   workspaces.useDetectedPorts((id) => ports.detectedPorts(id));
@@ -105,16 +115,7 @@ export async function buildApp(config: Config, options: { logger?: boolean | Rec
     health: () => runtime.ping(),
     // A workspace reaches the server only through its public URL (a proxy), never directly.
     refuseConnection: (address) => runtime.isWorkspaceAddress(address),
-    metrics: {
-      gauges: () => {
-        const all = workspaceStore.list();
-        const byStatus = new Map<string, number>();
-        for (const w of all) byStatus.set(w.status, (byStatus.get(w.status) ?? 0) + 1);
-        return {
-          slipway_workspaces: { help: 'Workspaces by status', values: [...byStatus].map(([status, value]) => ({ labels: { status }, value })) },
-        };
-      },
-    },
+    metrics,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
 

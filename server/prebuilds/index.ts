@@ -10,6 +10,7 @@ import type { Config } from '../config/config.js';
 import type { LogRegistry } from '../core/log-stream.js';
 import { repoIdentity, type GitMirrors } from '../git/index.js';
 import type { ImageResolver } from '../images/resolver.js';
+import type { PrebuildMetrics } from '../metrics/metrics.js';
 import type { Runtime } from '../runtime/docker.js';
 import type { AuditLog } from '../store/audit.js';
 import type { Db } from '../store/db.js';
@@ -35,6 +36,8 @@ export function createPrebuildsModule(deps: {
   images: ImageResolver;
   logs: LogRegistry;
   logger: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
+  /** Prebuild results and durations for /metrics (server/metrics/). */
+  metrics?: PrebuildMetrics;
   /** Image refs of existing workspaces: their snapshots are never collected. */
   workspaceImages(): Set<string>;
 }) {
@@ -49,7 +52,7 @@ export function createPrebuildsModule(deps: {
   const repoNameOf = (repoUrl: string) => repoIdentity(repoUrl).name;
   const run = createPrebuildRunner({ config, git, images: deps.images, runtime, logs, ops, repoNameOf });
   const gc = createSnapshotCollector({ store, removeImage: (ref) => runtime.removeImage(ref), imagesInUse: deps.workspaceImages, keepPerBranch: config.prebuildsKeepPerBranch, logger });
-  const prebuilds = createPrebuildService({ store, projects, git, logs, run, gc, concurrency: config.prebuildConcurrency, timeoutMs: config.prebuildTimeoutMs, logger });
+  const prebuilds = createPrebuildService({ store, projects, git, logs, run, gc, concurrency: config.prebuildConcurrency, timeoutMs: config.prebuildTimeoutMs, logger, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
   const poller = createPoller({
     store: projectStore,
     // Polling reads with the project's own token, never another project's.

@@ -7,6 +7,7 @@
 import { slipwayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { LogRegistry } from '../core/log-stream.js';
+import type { PrebuildMetrics } from '../metrics/metrics.js';
 import type { GitMirrors } from '../git/index.js';
 import { nowIso } from '../store/db.js';
 import type { PrebuildRecord, PrebuildStore } from '../store/prebuilds.js';
@@ -26,6 +27,12 @@ export interface TriggerResult {
   created: boolean;
 }
 
+/** How long a prebuild ran, from its timestamps; null when it never started. */
+function runMs(record: PrebuildRecord): number | null {
+  if (!record.startedAt || !record.finishedAt) return null;
+  return Date.parse(record.finishedAt) - Date.parse(record.startedAt);
+}
+
 export function createPrebuildService(deps: {
   store: PrebuildStore;
   projects: ProjectService;
@@ -36,6 +43,7 @@ export function createPrebuildService(deps: {
   concurrency: number;
   timeoutMs: number;
   logger: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
+  metrics?: PrebuildMetrics;
 }) {
   const { store, projects, git, logs } = deps;
   /** Resolvers of `waitFor` calls, per prebuild id. */
@@ -75,6 +83,7 @@ export function createPrebuildService(deps: {
       try {
         await deps.run(record, signal, { project: job.projectId, report: (event) => change(record, event) });
         deps.logger.info({ prebuild: record.id, status: record.status }, 'prebuild finished');
+        deps.metrics?.prebuildFinished({ result: record.status, durationMs: runMs(record) });
       } finally {
         await collecting.get(job.id);
         collecting.delete(job.id);
@@ -85,6 +94,8 @@ export function createPrebuildService(deps: {
       const record = store.get(job.id);
       if (record && record.status === 'queued') {
         change(record, { type: kind === 'superseded' ? 'supersede' : 'cancel', reason, at: nowIso() });
+        // Ended without running: counted, with no duration.
+        deps.metrics?.prebuildFinished({ result: record.status, durationMs: null });
         const log = logs.start(record.id);
         log.line(`Prebuild canceled before it started: ${reason}`);
         log.end();

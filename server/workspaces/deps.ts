@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/config.js';
 import type { LogRegistry } from '../core/log-stream.js';
+import type { WorkspaceMetrics } from '../metrics/metrics.js';
 import type { DefinitionLister, WorkspaceSpec } from '../definition/index.js';
 import type { GitRef } from '../git/context-url.js';
 import type { GitPrincipal } from '../git/remote.js';
@@ -37,6 +38,8 @@ export interface WorkspaceDeps {
   terminals: TerminalManager;
   logs: LogRegistry;
   logger: Logger;
+  /** Opens and failures for /metrics (server/metrics/); absent in tests that do not read them. */
+  metrics?: WorkspaceMetrics;
   /** Picks a prebuild snapshot to start from (server/prebuilds/chooser.ts); absent: always a cold start. */
   prebuilds?: WorkspacePrebuilds;
   /**

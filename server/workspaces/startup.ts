@@ -86,6 +86,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
     const reason = printable(isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`, { multiline: true });
     log.line(`\u001b[31m✗ ${reason}\u001b[0m`);
     deps.logger.warn({ workspace: record.id, err: errorMessage(error) }, 'workspace start failed');
+    deps.metrics?.workspaceFailed(isSlipwayError(error) ? error.code : null);
     const effects = apply(record, { type: 'fail', reason }, { persist: false });
     try {
       await performEffects(record, effects);
