@@ -114,6 +114,19 @@ describe('the source', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('answers a code with a status other than the registry\'s only where the registry lists it (alsoStatus)', () => {
+    const odd: string[] = [];
+    for (const { file, text } of server) {
+      // One-line calls with a literal status; the registry's own status may still be spelled out.
+      for (const m of text.matchAll(/slipwayError\('(SLIPWAY_[A-Z0-9_]+)',[^\n]*?\bstatus: (\d{3})\b/g)) {
+        const info = isSlipwayErrorCode(m[1]) ? ERROR_CODES[m[1]] : undefined;
+        const status = Number(m[2]);
+        if (info && status !== info.status && !info.alsoStatus?.includes(status)) odd.push(`${file}: ${m[1]} ${status}`);
+      }
+    }
+    expect(odd).toEqual([]);
+  });
+
   it('tells environment variables from codes (the check above is not vacuous)', () => {
     const names = nonCodeNames(server);
     for (const name of ['SLIPWAY_PUBLIC_URL', 'SLIPWAY_TRUST_PROXY', 'SLIPWAY_WORKSPACE_ID']) expect(names.has(name), name).toBe(true);
