@@ -13,7 +13,6 @@ import type { WorkspaceDeps } from './deps.js';
 import type { Effect, PhaseEvent } from './phase-machine.js';
 import { decide, findOrphans, idleDecision, needsEngine } from './reconcile-decide.js';
 import type { LiveContext } from './sessions.js';
-import { nowIso } from '../store/db.js';
 
 export interface ReconcileContext {
   deps: WorkspaceDeps;
@@ -65,11 +64,8 @@ export async function reconcile(ctx: ReconcileContext): Promise<{ orphans: strin
             ctx.live.delete(record.id);
             break;
           case 'adopt':
-            // Started behind our back (e.g. `docker start`): adopt it as running.
-            record.status = 'running';
-            record.statusReason = action.reason;
-            record.phases.push({ phase: 'running', at: nowIso(), reason: record.statusReason });
-            store.save(record);
+            // Started behind our back (e.g. `docker start`): adopted as running, through the phase machine.
+            ctx.apply(record, { type: 'container-started', reason: action.reason });
             break;
         }
       }
