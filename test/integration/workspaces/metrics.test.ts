@@ -72,7 +72,7 @@ describe('/metrics', () => {
     const triggered = await slipway.api('POST', `/api/projects/${project.body.id}/prebuilds`, {});
     expect(triggered.status, triggered.text).toBeLessThan(300);
     const prebuildId = triggered.body.id;
-    let prebuild: any = null;
+    let prebuild: { status: string; error?: string } = { status: 'unknown' };
     for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
       prebuild = (await slipway.api('GET', `/api/prebuilds/${prebuildId}`)).body;
       if (['ready', 'failed', 'canceled'].includes(prebuild.status)) break;

@@ -10,7 +10,7 @@ import { createMetrics } from '../../../server/metrics/metrics.js';
 const sources = { workspacesByStatus: () => ({ running: 2, stopped: 1 }), prebuildQueueDepth: () => 3 };
 
 /** Every PromQL expression in a dashboard, panels inside rows and template queries included. */
-function expressions(dashboard: any): string[] {
+function expressions(dashboard: unknown): string[] {
   const out: string[] = [];
   const walk = (value: unknown) => {
     if (Array.isArray(value)) return value.forEach(walk);
@@ -103,9 +103,9 @@ describe('docs/grafana-dashboard.json', () => {
   });
 
   it('is a dashboard Grafana imports: panels with ids, a Prometheus data source variable', () => {
-    const panels = dashboard.panels as { id: number; type: string }[];
+    const panels = dashboard.panels as { id: number; type: string; datasource?: { uid?: string }; targets?: unknown[] }[];
     expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
     expect(dashboard.templating.list.some((v: { type: string; query: string }) => v.type === 'datasource' && v.query === 'prometheus')).toBe(true);
-    expect(panels.filter((p) => p.type !== 'row').every((p: any) => p.datasource?.uid === '${datasource}' && p.targets.length > 0)).toBe(true);
+    expect(panels.filter((p) => p.type !== 'row').every((p) => p.datasource?.uid === '${datasource}' && (p.targets?.length ?? 0) > 0)).toBe(true);
   });
 });
