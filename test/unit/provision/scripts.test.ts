@@ -1,0 +1,93 @@
+/**
+ * The shell text provisioning runs (server/provision/scripts.ts), run by a
+ * real /bin/sh on the host: the order of before / init / command in a task
+ * terminal, a headless run stopping at the first failing step with its exit
+ * code, and the three forms of a lifecycle command. No Docker, milliseconds.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { headlessScript, lifecycleToShell, shellQuote, taskRcScript, workspacePaths } from '../../../server/provision/scripts.js';
+import { defaultSpec } from '../../../server/definition/index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'slipway-scripts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sh(script: string, shell = '/bin/sh'): { code: number; out: string } {
+  // HOME points at the scratch folder so the rc file's "$HOME/.bashrc" is not the developer's.
+  const result = spawnSync(shell, ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
+  return { code: result.status ?? -1, out: result.stdout + result.stderr };
+}
+
+const lines = (out: string) => out.split('\n').filter((l) => /^(step|cwd)/.test(l));
+
+describe('a task terminal runs before, init (first start only), command, in its folder', () => {
+  const task = { name: 'app', before: 'echo step-before', init: 'echo step-init', command: 'echo step-command; echo "cwd $(pwd)"; echo "step-env $GREETING"', env: { GREETING: "it's here" } };
+  it.each([
+    [true, ['step-before', 'step-init', 'step-command', `cwd ${dir}`, "step-env it's here"]],
+    [false, ['step-before', 'step-command', `cwd ${dir}`, "step-env it's here"]],
+  ])('runInit %s', (runInit, expected) => {
+    // The terminal's bash sources this file (it reads /etc/bash.bashrc, which only bash parses); running it runs the same lines in the same order.
+    const { out } = sh(taskRcScript({ task, runInit, workdir: dir, title: 'app' }), 'bash');
+    expect(lines(out)).toEqual(expected);
+  });
+});
+
+describe('a headless run (prebuild, first start) stops at the first failing step', () => {
+  it('runs the steps in order and exits with the failing step\'s code', () => {
+    const script = headlessScript(
+      [
+        { name: 'onCreateCommand', script: 'echo step-1' },
+        { name: 'empty', script: '   ' },
+        { name: 'updateContentCommand', script: 'echo step-2\nexit 4\necho step-never' },
+        { name: 'postCreateCommand', script: 'echo step-3' },
+      ],
+      dir,
+    )!;
+    const { code, out } = sh(script);
+    expect(code).toBe(4);
+    expect(lines(out)).toEqual(['step-1', 'step-2']);
+    expect(out).toContain('updateContentCommand failed with exit code 4');
+  });
+
+  it('exports the env, changes into the work folder, and is null with nothing to run', () => {
+    const { code, out } = sh(headlessScript([{ name: 'x', script: 'echo "step $A"; echo "cwd $(pwd)"' }], dir, { A: 'a b', 'NOT-A-NAME': 'x' })!);
+    expect(code).toBe(0);
+    expect(lines(out)).toEqual(['step a b', `cwd ${dir}`]);
+    expect(headlessScript([{ name: 'x', script: null }, { name: 'y', script: ' \n' }], dir)).toBeNull();
+  });
+});
+
+describe('lifecycle commands in their three forms', () => {
+  it('a string is shell, an array is one quoted command', () => {
+    expect(sh(lifecycleToShell('echo step-$((1+1))')!).out.trim()).toBe('step-2');
+    expect(sh(lifecycleToShell(['echo', 'step', '$HOME; rm -rf /'])!).out.trim()).toBe('step $HOME; rm -rf /');
+    expect(lifecycleToShell('  ')).toBeNull();
+    expect(lifecycleToShell([])).toBeNull();
+    expect(lifecycleToShell(null)).toBeNull();
+  });
+
+  it('named commands run in parallel, each line prefixed with its name', () => {
+    const ok = sh(lifecycleToShell({ a: 'echo one', b: ['echo', 'two'] })!);
+    expect(ok.code).toBe(0);
+    expect(ok.out.split('\n').filter(Boolean).sort()).toEqual(['[a] one', '[b] two']);
+    expect(lifecycleToShell({ a: 'echo only' })).toBe('echo only');
+    expect(lifecycleToShell({ a: '', b: [] })).toBeNull();
+  });
+});
+
+describe('paths and quoting', () => {
+  it.each([
+    [null, null, '/workspace/app', '/workspace/app'],
+    ['src/', null, '/workspace/src', '/workspace/src'],
+    ['/abs/co', 'web', '/abs/co', '/workspace/web'],
+  ])('checkoutLocation %s, workspaceLocation %s', (checkoutLocation, workspaceLocation, checkout, workdir) => {
+    expect(workspacePaths({ ...defaultSpec(), checkoutLocation, workspaceLocation }, 'app')).toEqual({ checkout, workdir });
+  });
+
+  it.each(["it's", 'a b', '$(id)', '`id`', 'back\\slash', 'new\nline', ''])('shellQuote(%j) survives the shell', (value) => {
+    expect(sh(`printf '%s' ${shellQuote(value)}`).out).toBe(value);
+  });
+});
