@@ -59,6 +59,11 @@ async function ensureImage(): Promise<string> {
     return inputs;
   }
   await docker(['build', '--force-rm', '-q', '-f', 'docker/server/Dockerfile', '--label', `${LABEL}=${inputs}`, '-t', IMAGE, '.'], 15 * 60_000);
+  // Images of older inputs go (each holds its own ~100 MB of node_modules and build output); one in use stays.
+  const current = await docker(['images', '-q', '--no-trunc', '--filter', `label=${LABEL}=${inputs}`]);
+  for (const id of new Set((await docker(['images', '-q', '--no-trunc', '--filter', `label=${LABEL}`])).split('\n').filter(Boolean))) {
+    if (!current.includes(id)) await docker(['rmi', id]).catch(() => {});
+  }
   return inputs;
 }
 
