@@ -18,7 +18,7 @@ import { caSaving, fullImageBuild, openOnFullImage } from './cases/full-image.js
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 2 : 5;
 
-type Row = { figure: string; value: string; reference: string; ratio: string };
+interface Row { figure: string; value: string; reference: string; ratio: string }
 const rows: Row[] = [];
 const results: Record<string, unknown> = {};
 

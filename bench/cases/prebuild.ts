@@ -10,7 +10,7 @@ import { openToPrompt, type BenchEnv } from '../lib/environment.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { BENCH_INSTANCE, devcontainerCli, dockerFloor } from './open.js';
 
-type Row = { figure: string; value: string; reference: string; ratio: string };
+interface Row { figure: string; value: string; reference: string; ratio: string }
 
 const fmt = (s: Summary) => `${s.median.toFixed(0)} ${s.unit} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 

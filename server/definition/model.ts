@@ -21,7 +21,7 @@ export type ImageSource =
   | { kind: 'compose'; files: string[]; service: string };
 
 /** A devcontainer lifecycle command: a shell string, an argv array, or named parallel commands. */
-export type LifecycleCommand = string | string[] | { [name: string]: string | string[] };
+export type LifecycleCommand = string | string[] | Record<string, string | string[]>;
 
 export interface Lifecycle {
   onCreate: LifecycleCommand | null;

@@ -45,7 +45,7 @@ export interface ValidateOutcome {
 
 /** The repository root for a file given directly: its folder, or the parent of an enclosing `.devcontainer`. */
 export function repoRootForFile(file: string): string {
-  let dir = path.dirname(file);
+  const dir = path.dirname(file);
   for (let probe = dir, i = 0; i < 3; i++, probe = path.dirname(probe)) {
     if (path.basename(probe) === '.devcontainer') return path.dirname(probe);
     if (path.dirname(probe) === probe) break;

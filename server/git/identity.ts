@@ -87,8 +87,8 @@ export function tryRepoIdentity(input: string): RepoIdentity | null {
  */
 export function mirrorKey(url: string): string {
   const text = url.trim().replace(/[?#].*$/s, '');
-  let host = '';
-  let path = '';
+  let host: string;
+  let path: string;
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(.*)$/i.exec(text);
   const scp = /^(?:[^@/:]+@)?(\[[^\]]+\]|[^/:@]+):(.*)$/.exec(text);
   if (m) {

@@ -30,7 +30,6 @@ export function checkRequestPath(url: string): PathCheck {
   } catch {
     return refuse('is not valid UTF-8 once %-decoded');
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(decoded)) return refuse('holds a control character');
   if (/%[0-9a-f]{2}/i.test(decoded)) return refuse('is %-encoded twice');
   const segments = decoded.split('/').slice(1);

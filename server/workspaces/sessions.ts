@@ -28,7 +28,7 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
     store.touch(workspaceId);
   }
 
-  type TerminalPlan = { name: string; kind: 'task' | 'shell'; taskIndex: number | null; rc: string; preamble?: Buffer };
+  interface TerminalPlan { name: string; kind: 'task' | 'shell'; taskIndex: number | null; rc: string; preamble?: Buffer }
 
   /** Writes every rc file in one archive, then opens the TTYs side by side (each exec costs ~100 ms). */
   async function openAll(record: WorkspaceRecord, live: LiveContext, plans: TerminalPlan[]): Promise<Terminal[]> {

@@ -13,7 +13,6 @@ export interface TerminalClient {
 
 /** Removes ANSI escape sequences, so assertions read like the screen. */
 export function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\][^\u0007]*\u0007/g, '').replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\r/g, '');
 }
 

@@ -48,7 +48,7 @@ export function createAnsiParser() {
   return {
     lines,
     write(chunk: string) {
-      let text = pending + chunk;
+      const text = pending + chunk;
       pending = '';
       let i = 0;
       let plain = '';
@@ -86,7 +86,6 @@ export function createAnsiParser() {
         i += 1;
       }
       push(plain);
-      text = '';
     },
   };
 }

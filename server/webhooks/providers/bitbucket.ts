@@ -46,7 +46,7 @@ function parseChanges(payload: JsonObject): PushParse {
   const changes = push?.['changes'];
   if (!Array.isArray(changes)) throw badPayload('push.changes is missing', { field: 'push.changes' });
 
-  const dated: Array<{ push: BranchPush; date: number }> = [];
+  const dated: { push: BranchPush; date: number }[] = [];
   let tags = 0;
   let deletions = 0;
   changes.forEach((change: unknown, i) => {

@@ -24,7 +24,7 @@ import {
 
 const EVENT_HEADERS = ['x-forgejo-event', 'x-gitea-event', 'x-gogs-event', 'x-github-event'] as const;
 const DELIVERY_HEADERS = ['x-forgejo-delivery', 'x-gitea-delivery', 'x-gogs-delivery', 'x-github-delivery'] as const;
-const SIGNATURE_HEADERS: ReadonlyArray<readonly [name: string, prefix: string]> = [
+const SIGNATURE_HEADERS: readonly (readonly [name: string, prefix: string])[] = [
   ['x-forgejo-signature', ''],
   ['x-gitea-signature', ''],
   ['x-gogs-signature', ''],

@@ -158,7 +158,7 @@ describe('the server image', () => {
   });
 
   it('opens a workspace and proxies its port over the workspace network (host network mode)', async () => {
-    const { url } = await git.createRepo('image-test', { '.gitpod.yml': 'ports:\n  - port: 8000\ntasks:\n  - command: python3 -m http.server 8000 --directory \"$GITPOD_REPO_ROOT\"\n', 'hello.txt': 'from the workspace\n' });
+    const { url } = await git.createRepo('image-test', { '.gitpod.yml': 'ports:\n  - port: 8000\ntasks:\n  - command: python3 -m http.server 8000 --directory "$GITPOD_REPO_ROOT"\n', 'hello.txt': 'from the workspace\n' });
     const created = await api('POST', '/api/workspaces', { contextUrl: url });
     expect(created.status, created.text).toBe(202);
     workspaceIds.push(created.json.id);

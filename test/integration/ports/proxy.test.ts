@@ -65,8 +65,6 @@ const sub = (p: number, workspace = id) => `${p}-${workspace}.localhost:${port}`
 const bearer = (who: { token: string }) => ({ authorization: `Bearer ${who.token}` });
 /** What a browser sends when it opens a URL in a tab. */
 const navigate = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
-/** Every value of one response header, as sent (not joined). */
-const headerValues = (r: Reply, name: string) => r.rawHeaders.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() === name ? [r.rawHeaders[i + 1]!] : []));
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
 
 /** The login handoff as a browser runs it, for a user signed in on the main host: the port host's own cookie. */

@@ -59,7 +59,7 @@ afterAll(async () => {
   await git?.close();
 });
 
-type Case = { method: string; path: (id: string) => string; body?: unknown };
+interface Case { method: string; path: (id: string) => string; body?: unknown }
 
 /** Every route with an id in its path. */
 const ROUTES: Case[] = [

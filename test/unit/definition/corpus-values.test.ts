@@ -47,7 +47,7 @@ describe('corpus values: .gitpod.yml', () => {
     const { spec } = parse('gitpod/4GeeksAcademy__react-flask-hello.gitpod.yml', '.gitpod.yml');
     expect(spec.ports).toEqual([port(3000, 'open-browser', 'public'), port(3001, 'open-preview', 'public'), port(5432, 'ignore')]);
     // A folded scalar joins lines with spaces; the file's trailing spaces stay.
-    expect(spec.tasks[0]!.init).toMatch(/^nvm install 14 && \(cp -n \.env\.example \.env \|\| true\) &&  echo "" >> \.env/);
+    expect(spec.tasks[0]!.init).toMatch(/^nvm install 14 && \(cp -n \.env\.example \.env \|\| true\) && {2}echo "" >> \.env/);
     expect(spec.tasks[0]!.init).toContain('BACKEND_URL=https://3001-${GITPOD_WORKSPACE_URL:8}');
     expect(spec.tasks[1]).toMatchObject({ init: null, command: 'nvm install 14 && npm install && python docs/assets/greeting.py front\n', openMode: 'split-right' });
   });

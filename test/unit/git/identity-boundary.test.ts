@@ -28,7 +28,7 @@ const RULES: Rule[] = [
 ];
 
 /** file (relative to server/) → rule name → what the allowed line contains, and why it is no repository URL. */
-const ALLOWED: Array<{ file: string; rule: string; contains: string; why: string }> = [
+const ALLOWED: { file: string; rule: string; contains: string; why: string }[] = [
   // Slipway's own public URL (SLIPWAY_PUBLIC_URL), never a repository's.
   { file: 'config/config.ts', rule: 'new URL(', contains: 'new URL(rawPublic)', why: 'validates SLIPWAY_PUBLIC_URL' },
   { file: 'http/origin.ts', rule: 'new URL(', contains: 'new URL(publicUrl)', why: "the server's own origin for the Origin check" },
@@ -56,8 +56,8 @@ function sources(dir: string): string[] {
 }
 
 /** Every rule hit outside server/git/: `file:line rule: text`. */
-function findings(): Array<{ file: string; line: number; rule: string; text: string }> {
-  const out: Array<{ file: string; line: number; rule: string; text: string }> = [];
+function findings(): { file: string; line: number; rule: string; text: string }[] {
+  const out: { file: string; line: number; rule: string; text: string }[] = [];
   for (const full of sources(SERVER)) {
     const file = relative(SERVER, full);
     readFileSync(full, 'utf8').split('\n').forEach((text, index) => {

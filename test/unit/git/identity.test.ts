@@ -13,7 +13,7 @@ const https = (url: string, host: string, key: string, name: string, port = 443)
   return { url, scheme: 'https', host, port, origin, credentialOrigin: origin, key, name };
 };
 
-const table: Array<[string, Expected]> = [
+const table: [string, Expected][] = [
   // https, as typed and as forges spell it; forge pages become the clone URL
   ['https://github.com/acme/rocket', https('https://github.com/acme/rocket.git', 'github.com', 'github.com/acme/rocket', 'rocket')],
   ['https://github.com/acme/rocket.git', https('https://github.com/acme/rocket.git', 'github.com', 'github.com/acme/rocket', 'rocket')],

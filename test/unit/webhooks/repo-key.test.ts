@@ -3,7 +3,7 @@ import { normalizeRepoKey, tryNormalizeRepoKey } from '../../../server/webhooks/
 import { expectSlipwayError } from './helpers.js';
 
 describe('normalizeRepoKey', () => {
-  const table: Array<[string, string]> = [
+  const table: [string, string][] = [
     ['https://github.com/acme/rocket', 'github.com/acme/rocket'],
     ['https://github.com/acme/rocket.git', 'github.com/acme/rocket'],
     ['https://github.com/acme/rocket/', 'github.com/acme/rocket'],

@@ -168,7 +168,7 @@ describe('verifyAndParseWebhook, across providers', () => {
       bitbucket: 'bitbucket-push.json',
       generic: 'generic-push.json',
     };
-    for (const [provider, name] of Object.entries(bodies) as Array<[WebhookProvider, string]>) {
+    for (const [provider, name] of Object.entries(bodies) as [WebhookProvider, string][]) {
       const raw = fixture(name);
       const result = verifyAndParseWebhook({ provider, headers: signBody(provider, 'k', raw), rawBody: raw, secretsFor: () => ['k'] });
       expect(result.kind, provider).toBe('push');
