@@ -4,7 +4,7 @@ import { SESSION_COOKIE } from '../auth/service.js';
 import { createLoginLimiter } from '../auth/rate-limit.js';
 import { parseCookies, sessionCookie } from './cookies.js';
 import { sendError } from './reply-error.js';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 
 export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   const { auth, config } = deps;

@@ -5,11 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { slipwayError } from '../core/errors.js';
-import type { Metrics as AppMetrics } from '../metrics/metrics.js';
-import type { HttpDeps } from './server.js';
-
-/** What /metrics serves: the app's own registry (server/metrics/metrics.ts). */
-export type Metrics = Pick<AppMetrics, 'httpResponse' | 'text' | 'contentType'>;
+import type { HttpDeps } from './deps.js';
 
 export function registerMetrics(app: FastifyInstance, deps: HttpDeps) {
   app.addHook('onResponse', async (request, reply) => {

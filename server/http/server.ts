@@ -4,11 +4,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
-import type { AuthService, User } from '../auth/service.js';
 import { isSlipwayErrorCode, type SlipwayErrorCode } from '../core/error-codes.js';
 import { isSlipwayError, slipwayError } from '../core/errors.js';
 import { printable, printableLogOptions } from '../core/printable.js';
-import type { WorkspaceService } from '../workspaces/service.js';
 import { redactUrl } from './caller.js';
 import { useJsonBodies } from './body.js';
 import { registerRequestGuards } from './request-guards.js';
@@ -16,33 +14,10 @@ import { registerAuthRoutes } from './auth-routes.js';
 import { registerWorkspaceRoutes } from './workspace-routes.js';
 import { registerStatic } from './static.js';
 import { attachUpgradeHandler } from './upgrade.js';
-import type { Metrics } from './metrics.js';
 import { registerMetrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { sendError } from './reply-error.js';
-
-export interface HttpDeps {
-  config: Config;
-  auth: AuthService;
-  workspaces: WorkspaceService;
-  health: () => Promise<{ ok: boolean; version: string | null; error?: string }>;
-  metrics: Metrics;
-  /** Extra route modules (prebuilds, projects, webhooks, ports) added by the composition root. */
-  extraRoutes?: ((app: FastifyInstance) => void)[];
-  /** Extra WebSocket upgrade handlers, tried before the terminal one; return true when handled. */
-  extraUpgrades?: import('./upgrade.js').UpgradeHandler[];
-  /** The port proxy's onRequest hook (both URL forms), run before auth and body parsing; it hijacks the requests it takes. */
-  portsOnRequest?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  logger?: boolean | Record<string, unknown>;
-  /** True for a remote address whose connections are dropped before a byte is read (workspace addresses: runtime README). */
-  refuseConnection?: (remoteAddress: string) => boolean;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller: User | null;
-  }
-}
+import type { HttpDeps } from './deps.js';
 
 /** fastify's own 4xx errors a client can cause, in Slipway's words. */
 const FRAMEWORK_ERRORS: Record<string, { code: SlipwayErrorCode; message: (config: Config) => string }> = {

@@ -19,12 +19,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { errorBody, isSlipwayError, slipwayError, type SlipwayError } from '../core/errors.js';
 import { MAX_INPUT_FRAME_BYTES, parseClientFrame } from '../terminals/frames.js';
 import { identify } from './caller.js';
-import { createLiveSockets, type LiveSockets } from './live-sockets.js';
+import { createLiveSockets } from './live-sockets.js';
 import { isSameOrigin } from './origin.js';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 
-/** Handles an upgrade it recognises (returns true); `sockets` remembers who opened what, for revocation. */
-export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, sockets: LiveSockets) => boolean;
 
 const TERMINAL_PATH = /^\/api\/workspaces\/([a-z0-9]+)\/terminals\/([a-z0-9]+)$/;
 /** RFC 6455: an unexpected condition on the server. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 import { sendLog } from './log-response.js';
 
 export function registerWorkspaceRoutes(app: FastifyInstance, deps: HttpDeps) {

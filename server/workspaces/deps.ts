@@ -4,7 +4,7 @@
  * nothing here reaches past them.
  */
 import type { Config } from '../config/config.js';
-import type { LogRegistry } from '../core/log-stream.js';
+import type { LogRegistry, LogStream } from '../core/log-stream.js';
 import type { WorkspaceMetrics } from '../metrics/metrics.js';
 import type { DefinitionLister, WorkspaceSpec } from '../definition/index.js';
 import type { GitRef } from '../git/context-url.js';
@@ -12,8 +12,10 @@ import type { GitPrincipal } from '../git/remote.js';
 import type { ImageResolver, RepoContent } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
 import type { AuditLog } from '../store/audit.js';
-import type { WorkspaceStore } from '../store/workspaces.js';
+import type { ProvisionPlan } from '../provision/plan.js';
+import type { WorkspaceRecord, WorkspaceStore } from '../store/workspaces.js';
 import type { TerminalManager } from '../terminals/manager.js';
+import type { Effect, PhaseEvent } from './phase-machine.js';
 
 export interface WorkspaceGit extends RepoContent {
   /** `as`: whose credentials fetch (the workspace's owner): never another user's token. */
@@ -63,3 +65,16 @@ export interface PrebuildChoiceForStart {
 export interface WorkspacePrebuilds {
   choose(input: { repoUrl: string; repoName: string; commit: string; branch: string | null; spec: WorkspaceSpec; onLog: (text: string) => void }): Promise<PrebuildChoiceForStart>;
 }
+
+/** Applies a phase event to a record (the phase machine, then persistence); startup.ts and prebuild-start.ts share it. */
+export type PhaseApplier = (record: WorkspaceRecord, event: PhaseEvent, options?: { persist?: boolean }) => Effect[];
+
+export interface ProvisionOptions {
+  /** Per task index: the prebuild's output, replayed first in its terminal. */
+  preambles?: (Buffer | null)[];
+  /** Sets how the workspace started, just before its terminals open. */
+  beforeTerminals(): void;
+}
+
+/** Runs a provision plan for a workspace (startup.ts), steps timed into the record. Here, not in startup.ts, so prebuild-start.ts and startup.ts do not import each other. */
+export type WorkspaceProvision = (record: WorkspaceRecord, log: LogStream, plan: ProvisionPlan, options: ProvisionOptions) => Promise<void>;

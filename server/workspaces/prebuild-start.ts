@@ -14,8 +14,7 @@ import type { ContextRef } from '../git/context-url.js';
 import type { Provisioner } from '../provision/apply.js';
 import { planProvision, type SnapshotTarget } from '../provision/plan.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
-import type { PrebuildChoiceForStart, WorkspaceDeps } from './deps.js';
-import type { PhaseApplier, WorkspaceProvision } from './startup.js';
+import type { PhaseApplier, PrebuildChoiceForStart, WorkspaceDeps, WorkspaceProvision } from './deps.js';
 
 export interface PrebuildStartContext {
   deps: WorkspaceDeps;

@@ -14,25 +14,12 @@ import { createProvisioner } from '../provision/apply.js';
 import type { ContainerOps } from '../provision/container.js';
 import { planProvision, workspaceUrl as urlOf, type ProvisionPlan } from '../provision/plan.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
-import type { WorkspaceDeps } from './deps.js';
-import type { Effect, PhaseEvent } from './phase-machine.js';
+import type { PhaseApplier, ProvisionOptions, WorkspaceDeps } from './deps.js';
+import type { Effect } from './phase-machine.js';
 import type { LiveContext, SessionOpener } from './sessions.js';
 import { startFromPrebuild } from './prebuild-start.js';
 
-export interface PhaseApplier {
-  (record: WorkspaceRecord, event: PhaseEvent, options?: { persist?: boolean }): Effect[];
-}
-
 type EffectPerformer = (record: WorkspaceRecord, effects: Effect[]) => Promise<void>;
-
-export interface ProvisionOptions {
-  /** Per task index: the prebuild's output, replayed first in its terminal. */
-  preambles?: (Buffer | null)[];
-  /** Sets how the workspace started, just before its terminals open. */
-  beforeTerminals(): void;
-}
-
-export type WorkspaceProvision = (record: WorkspaceRecord, log: LogStream, plan: ProvisionPlan, options: ProvisionOptions) => Promise<void>;
 
 export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: SessionOpener, apply: PhaseApplier, live: Map<string, LiveContext>) {
   const { config, store, runtime, git, images } = deps;
