@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, User } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { Metrics as AppMetrics } from '../metrics/metrics.js';
@@ -30,7 +30,8 @@ export interface HttpDeps {
   extraUpgrades?: UpgradeHandler[];
   /** The port proxy's onRequest hook (both URL forms), run before auth and body parsing; it hijacks the requests it takes. */
   portsOnRequest?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  logger?: boolean | Record<string, unknown>;
+  /** The process's pino logger (server/logger.ts: secrets redacted, names printable); requests log through a child of it. */
+  logger: FastifyBaseLogger;
   /** True for a remote address whose connections are dropped before a byte is read (workspace addresses: runtime README). */
   refuseConnection?: (remoteAddress: string) => boolean;
 }

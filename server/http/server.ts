@@ -1,13 +1,12 @@
 /**
- * The fastify server: error shape, auth, logging with secrets redacted, and
- * the route modules. The only place (with ws in `upgrade.ts`) that knows HTTP.
+ * The fastify server: error shape, auth, request logging (through the pino
+ * logger app.ts makes: server/logger.ts), and the route modules. The only
+ * place (with ws in `upgrade.ts`) that knows HTTP.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { isSlipwayErrorCode, type SlipwayErrorCode } from '../core/error-codes.js';
 import { isSlipwayError, slipwayError } from '../core/errors.js';
-import { printable, printableLogOptions } from '../core/printable.js';
-import { redactUrl } from './caller.js';
 import { useJsonBodies } from './body.js';
 import { registerRequestGuards } from './request-guards.js';
 import { registerAuthRoutes } from './auth-routes.js';
@@ -28,15 +27,8 @@ const FRAMEWORK_ERRORS: Record<string, { code: SlipwayErrorCode; message: (confi
 
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
-    logger: deps.logger ?? {
-      level: deps.config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-      serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: printable(redactUrl(req.url)), ip: req.ip }),
-      },
-      // Names, branches and URLs in any log line are shown, never interpreted, by whatever displays the log.
-      ...printableLogOptions,
-    },
+    // The process's one pino logger (made by app.ts with redaction and printable names: server/logger.ts).
+    loggerInstance: deps.logger,
     // Checked while the body streams in, for every route (webhooks too): 413 before the rest is read.
     bodyLimit: deps.config.bodyLimitBytes,
     // Off unless configured: X-Forwarded-For from anyone else would pick the address in logs and rate limits.
