@@ -32,10 +32,10 @@ export function relativeImports(text: string): string[] {
   return [...found];
 }
 
-/** Nodes are paths relative to `root`; edges leaving `root` are dropped. */
-export function importGraph(root: string): ImportGraph {
+/** Nodes are paths relative to `root`; edges leaving `root` are dropped. `under`: read only the files of this folder of `root`. */
+export function importGraph(root: string, options: { under?: string } = {}): ImportGraph {
   const graph: ImportGraph = new Map();
-  for (const file of sourceFiles(root)) {
+  for (const file of sourceFiles(path.join(root, options.under ?? '.'))) {
     const from = path.relative(root, file);
     const targets = relativeImports(readFileSync(file, 'utf8'))
       .map((spec) => path.relative(root, path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'))))
