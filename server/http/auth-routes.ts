@@ -5,6 +5,7 @@ import { createLoginLimiter } from '../auth/rate-limit.js';
 import { parseCookies, sessionCookie } from './cookies.js';
 import { sendError } from './reply-error.js';
 import type { HttpDeps } from './deps.js';
+import { idRoute, loginInvalid, loginRoute, newUserInvalid, newUserRoute } from './schemas.js';
 
 export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   const { auth, config } = deps;
@@ -18,11 +19,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     if (!caller?.isAdmin) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only an admin may do this');
   };
 
-  app.post('/api/auth/login', async (request, reply) => {
-    const body = (request.body ?? {}) as { username?: unknown; password?: unknown };
-    if (typeof body.username !== 'string' || typeof body.password !== 'string') {
-      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "..."}');
-    }
+  app.post('/api/auth/login', { schema: loginRoute, config: { invalid: loginInvalid } }, async (request, reply) => {
+    const body = request.body as { username: string; password: string };
     // Throttled per username and (more loosely: users may share one) per client address; see rate-limit.ts.
     const userKey = body.username.trim().toLowerCase().slice(0, 64);
     const address = request.ip;
@@ -56,18 +54,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     return reply.code(201).send(token);
   });
   app.get('/api/tokens', async (request) => auth.listTokens(request.caller!.id));
-  app.delete('/api/tokens/:id', async (request, reply) => {
+  app.delete('/api/tokens/:id', { schema: idRoute }, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (!auth.revokeToken(request.caller!, id)) throw slipwayError('SLIPWAY_AUTH_TOKEN_NOT_FOUND', `No token "${id}"`);
     return reply.code(204).send();
   });
 
-  app.post('/api/users', async (request, reply) => {
-    requireAdmin(request.caller);
-    const body = (request.body ?? {}) as { username?: unknown; password?: unknown; isAdmin?: unknown };
-    if (typeof body.username !== 'string' || typeof body.password !== 'string') {
-      throw slipwayError('SLIPWAY_AUTH_BAD_REQUEST', 'Send {"username": "...", "password": "...", "isAdmin"?: false}');
-    }
+  // The admin check comes before the body's (preValidation): a non-admin learns nothing about the route's body.
+  app.post('/api/users', { schema: newUserRoute, config: { invalid: newUserInvalid }, preValidation: async (request) => requireAdmin(request.caller) }, async (request, reply) => {
+    const body = request.body as { username: string; password: string; isAdmin?: unknown };
     const user = await auth.createUser({ username: body.username, password: body.password, isAdmin: body.isAdmin === true }, request.caller);
     return reply.code(201).send(user);
   });
@@ -76,7 +71,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     return auth.listUsers();
   });
   // Ends the user's sessions and tokens; their open WebSockets close (upgrade.ts listens to auth.onRevoke).
-  app.delete('/api/users/:id', async (request, reply) => {
+  app.delete('/api/users/:id', { schema: idRoute }, async (request, reply) => {
     auth.deleteUser(request.caller!, (request.params as { id: string }).id);
     return reply.code(204).send();
   });

@@ -5,8 +5,9 @@ import type { PrebuildService } from '../prebuilds/service.js';
 import { toApiPrebuild } from '../prebuilds/view.js';
 import { slipwayError } from '../core/errors.js';
 import { sendLog } from './log-response.js';
+import { idRoute } from './schemas.js';
 
-type IdParams = { id: string };
+interface IdParams { id: string }
 const bodyOf = (body: unknown) => (body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
 
 export function registerProjectRoutes(app: FastifyInstance, deps: { projects: ProjectService; prebuilds: PrebuildService }) {
@@ -14,14 +15,14 @@ export function registerProjectRoutes(app: FastifyInstance, deps: { projects: Pr
 
   app.post('/api/projects', async (request, reply) => reply.code(201).send(await projects.create(request.caller!, bodyOf(request.body))));
   app.get('/api/projects', async (request) => projects.list(request.caller!));
-  app.get('/api/projects/:id', async (request) => projects.get(request.caller!, (request.params as IdParams).id));
-  app.patch('/api/projects/:id', async (request) => projects.update(request.caller!, (request.params as IdParams).id, bodyOf(request.body)));
-  app.delete('/api/projects/:id', async (request, reply) => {
+  app.get('/api/projects/:id', { schema: idRoute }, async (request) => projects.get(request.caller!, (request.params as IdParams).id));
+  app.patch('/api/projects/:id', { schema: idRoute }, async (request) => projects.update(request.caller!, (request.params as IdParams).id, bodyOf(request.body)));
+  app.delete('/api/projects/:id', { schema: idRoute }, async (request, reply) => {
     await projects.delete(request.caller!, (request.params as IdParams).id);
     return reply.code(204).send();
   });
 
-  app.post('/api/projects/:id/prebuilds', async (request, reply) => {
+  app.post('/api/projects/:id/prebuilds', { schema: idRoute }, async (request, reply) => {
     const result = await prebuilds.triggerByHand(request.caller!, (request.params as IdParams).id, bodyOf(request.body).ref);
     return reply.code(result.created ? 201 : 200).send({ ...toApiPrebuild(result.prebuild), created: result.created });
   });
@@ -37,7 +38,7 @@ export function registerPrebuildRoutes(app: FastifyInstance, deps: { prebuilds: 
     }
     return prebuilds.list(request.caller!, projectId || undefined);
   });
-  app.get('/api/prebuilds/:id', async (request) => prebuilds.get(request.caller!, (request.params as IdParams).id));
-  app.get('/api/prebuilds/:id/logs', async (request, reply) => sendLog(request, reply, prebuilds.log(request.caller!, (request.params as IdParams).id)));
-  app.post('/api/prebuilds/:id/cancel', async (request) => prebuilds.cancel(request.caller!, (request.params as IdParams).id));
+  app.get('/api/prebuilds/:id', { schema: idRoute }, async (request) => prebuilds.get(request.caller!, (request.params as IdParams).id));
+  app.get('/api/prebuilds/:id/logs', { schema: idRoute }, async (request, reply) => sendLog(request, reply, prebuilds.log(request.caller!, (request.params as IdParams).id)));
+  app.post('/api/prebuilds/:id/cancel', { schema: idRoute }, async (request) => prebuilds.cancel(request.caller!, (request.params as IdParams).id));
 }

@@ -17,6 +17,7 @@ import { registerMetrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { sendError } from './reply-error.js';
 import type { HttpDeps } from './deps.js';
+import { invalidRequestError } from './schemas.js';
 
 /** fastify's own 4xx errors a client can cause, in Slipway's words. */
 const FRAMEWORK_ERRORS: Record<string, { code: SlipwayErrorCode; message: (config: Config) => string }> = {
@@ -29,6 +30,8 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
     // The process's one pino logger (made by app.ts with redaction and printable names: server/logger.ts).
     loggerInstance: deps.logger,
+    // Route schemas (schemas.ts) check types, never convert them: a number where a string belongs stays refused.
+    ajv: { customOptions: { coerceTypes: false } },
     // Checked while the body streams in, for every route (webhooks too): 413 before the rest is read.
     bodyLimit: deps.config.bodyLimitBytes,
     // Off unless configured: X-Forwarded-For from anyone else would pick the address in logs and rate limits.
@@ -65,6 +68,9 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
       return sendError(reply, error);
     }
+    // A request that fails its route's schema gets the answer the route gave before it had one.
+    const invalid = invalidRequestError(error, request);
+    if (invalid) return sendError(reply, invalid);
     const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
     if (e.statusCode && e.statusCode < 500) {
       const known = FRAMEWORK_ERRORS[e.code ?? ''];

@@ -1,0 +1,61 @@
+/**
+ * Route schemas (fastify JSON schemas) for params, querystrings and bodies:
+ * what each route takes, checked before its handler runs. A body that fails
+ * its schema gets the answer the route gave before it had one: the route's
+ * `config.invalid` (code, status from the registry, message), so clients and
+ * tests see no change. Service-level checks stay where they are (a schema
+ * says the shape; services say what a value means).
+ *
+ * Validation never coerces (server.ts sets `coerceTypes: false`): a number
+ * where a string belongs is refused, as the handlers refused it.
+ */
+import type { FastifyRequest, FastifySchema } from 'fastify';
+import type { SlipwayErrorCode } from '../core/error-codes.js';
+import { slipwayError, type SlipwayError } from '../core/errors.js';
+
+/** The answer to a request that fails the route's schema. */
+export interface InvalidAnswer {
+  code: SlipwayErrorCode;
+  message: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    invalid?: InvalidAnswer;
+  }
+}
+
+const string = { type: 'string' } as const;
+/** Not blank: at least one character that is not white space (as `value.trim() !== ''`). */
+const nonBlank = { type: 'string', pattern: '\\S' } as const;
+
+const params = (...names: string[]) => ({
+  type: 'object',
+  properties: Object.fromEntries(names.map((name) => [name, string])),
+  required: names,
+});
+
+/** `/…/:id` routes. */
+export const idRoute: FastifySchema = { params: params('id') };
+
+export const loginRoute: FastifySchema = {
+  body: { type: 'object', properties: { username: string, password: string }, required: ['username', 'password'] },
+};
+export const loginInvalid: InvalidAnswer = { code: 'SLIPWAY_AUTH_BAD_REQUEST', message: 'Send {"username": "...", "password": "..."}' };
+
+export const newUserRoute: FastifySchema = {
+  body: { type: 'object', properties: { username: string, password: string, isAdmin: {} }, required: ['username', 'password'] },
+};
+export const newUserInvalid: InvalidAnswer = { code: 'SLIPWAY_AUTH_BAD_REQUEST', message: 'Send {"username": "...", "password": "...", "isAdmin"?: false}' };
+
+export const newWorkspaceRoute: FastifySchema = {
+  body: { type: 'object', properties: { contextUrl: nonBlank }, required: ['contextUrl'] },
+};
+export const newWorkspaceInvalid: InvalidAnswer = { code: 'SLIPWAY_WORKSPACE_BAD_REQUEST', message: 'Send {"contextUrl": "<repository URL>"}' };
+
+/** The error for a schema failure, or null when `error` is not one or the route has no `invalid` answer. */
+export function invalidRequestError(error: unknown, request: FastifyRequest): SlipwayError | null {
+  const invalid = request.routeOptions.config.invalid;
+  if (!invalid || typeof error !== 'object' || error === null || !('validation' in error)) return null;
+  return slipwayError(invalid.code, invalid.message);
+}

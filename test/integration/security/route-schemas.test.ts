@@ -1,0 +1,50 @@
+/**
+ * Route schemas (server/http/schemas.ts, issue 19 item 4) over real HTTP:
+ * a body that fails its schema gets the answer the route gave before it had
+ * one (same status, code and message), types are never coerced, and an
+ * admin-only route still says 403 to a non-admin before it looks at the body.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlipway, type TestServer } from '../../helpers/slipway.js';
+
+let s: TestServer;
+let bob: { id: string; token: string };
+
+beforeAll(async () => {
+  s = await startSlipway();
+  bob = await s.newUser('bob');
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('route schemas', () => {
+  it('sign-in: a missing, non-object or mistyped body is 400 SLIPWAY_AUTH_BAD_REQUEST, a number never read as a name', async () => {
+    for (const body of [undefined, [], 'admin', { username: 'admin' }, { username: 42, password: 'admin-password-1' }, { username: 'admin', password: 1 }]) {
+      const r = await s.api('POST', '/api/auth/login', body, null);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body).toEqual({ code: 'SLIPWAY_AUTH_BAD_REQUEST', message: 'Send {"username": "...", "password": "..."}' });
+    }
+    const ok = await s.api('POST', '/api/auth/login', { username: 'admin', password: 'admin-password-1' }, null);
+    expect(ok.status, ok.text).toBe(200);
+  });
+
+  it('new user: a non-admin is refused before the body is read; an admin\'s bad body is 400', async () => {
+    const refused = await s.api('POST', '/api/users', { username: 7 }, bob.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('SLIPWAY_AUTH_FORBIDDEN');
+    const bad = await s.api('POST', '/api/users', { username: 'carol', password: ['x'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ code: 'SLIPWAY_AUTH_BAD_REQUEST', message: 'Send {"username": "...", "password": "...", "isAdmin"?: false}' });
+    const made = await s.api('POST', '/api/users', { username: 'carol', password: 'carol-password-1' });
+    expect(made.status, made.text).toBe(201);
+  });
+
+  it('new workspace: no contextUrl, a blank or a non-string one is 400 SLIPWAY_WORKSPACE_BAD_REQUEST', async () => {
+    for (const body of [undefined, {}, { contextUrl: '  \n' }, { contextUrl: 42 }, { contextUrl: null }]) {
+      const r = await s.api('POST', '/api/workspaces', body, bob.token);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body).toEqual({ code: 'SLIPWAY_WORKSPACE_BAD_REQUEST', message: 'Send {"contextUrl": "<repository URL>"}' });
+    }
+  });
+});
