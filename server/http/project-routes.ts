@@ -3,9 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ProjectService } from '../projects/service.js';
 import type { PrebuildService } from '../prebuilds/service.js';
 import { toApiPrebuild } from '../prebuilds/view.js';
-import { slipwayError } from '../core/errors.js';
 import { sendLog } from './log-response.js';
-import { idRoute } from './schemas.js';
+import { idRoute, prebuildListInvalid, prebuildListRoute } from './schemas.js';
 
 interface IdParams { id: string }
 const bodyOf = (body: unknown) => (body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
@@ -30,12 +29,9 @@ export function registerProjectRoutes(app: FastifyInstance, deps: { projects: Pr
 
 export function registerPrebuildRoutes(app: FastifyInstance, deps: { prebuilds: PrebuildService }) {
   const { prebuilds } = deps;
-  app.get('/api/prebuilds', async (request) => {
-    const { projectId } = request.query as { projectId?: unknown };
-    // `?projectId=a&projectId=b` arrives as an array, which no lookup takes: say so (it was a 500).
-    if (projectId !== undefined && typeof projectId !== 'string') {
-      throw slipwayError('SLIPWAY_PREBUILD_BAD_REQUEST', 'Filter by one project: ?projectId=<id>');
-    }
+  // A repeated ?projectId= is refused by the schema (it was a 500).
+  app.get('/api/prebuilds', { schema: prebuildListRoute, config: { invalid: prebuildListInvalid } }, async (request) => {
+    const { projectId } = request.query as { projectId?: string };
     return prebuilds.list(request.caller!, projectId || undefined);
   });
   app.get('/api/prebuilds/:id', { schema: idRoute }, async (request) => prebuilds.get(request.caller!, (request.params as IdParams).id));

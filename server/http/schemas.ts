@@ -37,6 +37,12 @@ const params = (...names: string[]) => ({
 
 /** `/…/:id` routes. */
 export const idRoute: FastifySchema = { params: params('id') };
+export const portRoute: FastifySchema = { params: params('id', 'port') };
+export const webhookRoute: FastifySchema = { params: params('provider') };
+
+/** `?projectId=a&projectId=b` arrives as an array, which no lookup takes. */
+export const prebuildListRoute: FastifySchema = { querystring: { type: 'object', properties: { projectId: string } } };
+export const prebuildListInvalid: InvalidAnswer = { code: 'SLIPWAY_PREBUILD_BAD_REQUEST', message: 'Filter by one project: ?projectId=<id>' };
 
 export const loginRoute: FastifySchema = {
   body: { type: 'object', properties: { username: string, password: string }, required: ['username', 'password'] },

@@ -13,6 +13,7 @@ import type { ProjectRecord } from '../store/projects.js';
 import type { ProjectService } from '../projects/service.js';
 import type { PrebuildService } from '../prebuilds/service.js';
 import { useRawWebhookBodies, type RawBodyRequest } from './body.js';
+import { webhookRoute } from './schemas.js';
 import { createDeliveryLog, verifyAndParseWebhook, type WebhookProvider } from '../webhooks/index.js';
 
 export function registerWebhookRoutes(app: FastifyInstance, deps: { projects: ProjectService; prebuilds: PrebuildService }) {
@@ -25,7 +26,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { projects: Pr
 function registerWebhookRoute(app: FastifyInstance, deps: { projects: ProjectService; prebuilds: PrebuildService }) {
   const deliveries = createDeliveryLog();
 
-  app.post('/api/webhooks/:provider', async (request, reply) => {
+  app.post('/api/webhooks/:provider', { schema: webhookRoute }, async (request, reply) => {
     const provider = (request.params as { provider: string }).provider as WebhookProvider;
     const rawBody = (request as RawBodyRequest).rawBody ?? Buffer.alloc(0);
     // secretsFor may be called once per repository key; remember which projects each index means.

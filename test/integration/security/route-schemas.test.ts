@@ -47,4 +47,14 @@ describe('route schemas', () => {
       expect(r.body).toEqual({ code: 'SLIPWAY_WORKSPACE_BAD_REQUEST', message: 'Send {"contextUrl": "<repository URL>"}' });
     }
   });
+
+  it('prebuild list: a repeated ?projectId= is 400 SLIPWAY_PREBUILD_BAD_REQUEST; one, or none, is read as before', async () => {
+    const repeated = await s.api('GET', '/api/prebuilds?projectId=a&projectId=b');
+    expect(repeated.status).toBe(400);
+    expect(repeated.body).toEqual({ code: 'SLIPWAY_PREBUILD_BAD_REQUEST', message: 'Filter by one project: ?projectId=<id>' });
+    expect((await s.api('GET', '/api/prebuilds')).status).toBe(200);
+    expect((await s.api('GET', '/api/prebuilds?projectId=')).status).toBe(200);
+    const unknown = await s.api('GET', '/api/prebuilds?projectId=p_nothing');
+    expect(unknown.body.code).toBe('SLIPWAY_PROJECT_NOT_FOUND');
+  });
 });
