@@ -160,9 +160,8 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
     defaultBranch: (repoUrl) => git.defaultBranch(repoUrl).catch(() => null),
   });
 
-  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger: log('workspaces'), metrics, prebuilds: chooser, repoAccess: createRepoAccess(projects, git) });
+  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger: log('workspaces'), metrics, prebuilds: chooser, repoAccess: createRepoAccess(projects, git), detectedPorts: (id) => ports.detectedPorts(id) });
   const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger: log('ports') });
-  workspaces.useDetectedPorts((id) => ports.detectedPorts(id));
   const portHttp = createPortHttp({ config, auth, ports, portSessions: createPortSessions(createPortSessionStore(db)), workspaces });
 
   const http = createHttpServer({

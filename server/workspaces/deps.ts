@@ -49,6 +49,8 @@ export interface WorkspaceDeps {
    * the server holds the repository only through someone else's credentials.
    */
   repoAccess?: { check(caller: { id: string; isAdmin: boolean }, repoUrl: string): Promise<void> };
+  /** Ports found listening in a running workspace (the port service; asking keeps its poller on). Absent: none. */
+  detectedPorts?: (id: string) => number[];
 }
 
 /** What a start learns from the prebuild chooser; `reason` goes to `record.prebuild.reason`. */

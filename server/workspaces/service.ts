@@ -93,11 +93,8 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
     return record;
   }
 
-  /** Ports found listening (set by the port service at wiring time; asking keeps its poller on). */
-  let detectedPorts: (id: string) => number[] = () => [];
-
   function view(record: WorkspaceRecord) {
-    return toApiWorkspace(record, terminals.list(record.id), config, record.status === 'running' ? detectedPorts(record.id) : []);
+    return toApiWorkspace(record, terminals.list(record.id), config, record.status === 'running' ? (deps.detectedPorts?.(record.id) ?? []) : []);
   }
 
   /** The view after an operation: re-read, as the narrow columns (port visibility, activity) may have changed meanwhile. */
@@ -169,11 +166,6 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
 
     touch(id: string) {
       store.touch(id);
-    },
-
-    /** Wiring only: where `view` learns the detected ports (the port service is made after this one). */
-    useDetectedPorts(source: (id: string) => number[]) {
-      detectedPorts = source;
     },
 
     async stop(caller: Caller | null, id: string, reason = 'stopped by its owner') {
