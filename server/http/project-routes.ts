@@ -4,7 +4,7 @@ import type { ProjectService } from '../projects/service.js';
 import type { PrebuildService } from '../prebuilds/service.js';
 import { toApiPrebuild } from '../prebuilds/view.js';
 import { sendLog } from './log-response.js';
-import { idRoute, prebuildListInvalid, prebuildListRoute } from './schemas.js';
+import { idRoute, newProjectInvalid, newProjectRoute, prebuildListInvalid, prebuildListRoute } from './schemas.js';
 
 interface IdParams { id: string }
 const bodyOf = (body: unknown) => (body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
@@ -12,7 +12,7 @@ const bodyOf = (body: unknown) => (body && typeof body === 'object' && !Array.is
 export function registerProjectRoutes(app: FastifyInstance, deps: { projects: ProjectService; prebuilds: PrebuildService }) {
   const { projects, prebuilds } = deps;
 
-  app.post('/api/projects', async (request, reply) => reply.code(201).send(await projects.create(request.caller!, bodyOf(request.body))));
+  app.post('/api/projects', { schema: newProjectRoute, config: { invalid: newProjectInvalid } }, async (request, reply) => reply.code(201).send(await projects.create(request.caller!, bodyOf(request.body))));
   app.get('/api/projects', async (request) => projects.list(request.caller!));
   app.get('/api/projects/:id', { schema: idRoute }, async (request) => projects.get(request.caller!, (request.params as IdParams).id));
   app.patch('/api/projects/:id', { schema: idRoute }, async (request) => projects.update(request.caller!, (request.params as IdParams).id, bodyOf(request.body)));

@@ -57,6 +57,12 @@ export const newUserInvalid: InvalidAnswer = { code: 'SLIPWAY_AUTH_BAD_REQUEST',
 export const newWorkspaceRoute: FastifySchema = {
   body: { type: 'object', properties: { contextUrl: nonBlank }, required: ['contextUrl'] },
 };
+/** Only the first of the service's checks (the repository URL); the rest depend on the URL's policy and stay in projects/service.ts. */
+export const newProjectRoute: FastifySchema = {
+  body: { type: 'object', properties: { repoUrl: nonBlank }, required: ['repoUrl'] },
+};
+export const newProjectInvalid: InvalidAnswer = { code: 'SLIPWAY_PROJECT_BAD_REQUEST', message: 'Send {"repoUrl": "<clone URL of the repository>"}' };
+
 export const newWorkspaceInvalid: InvalidAnswer = { code: 'SLIPWAY_WORKSPACE_BAD_REQUEST', message: 'Send {"contextUrl": "<repository URL>"}' };
 
 /** The error for a schema failure, or null when `error` is not one or the route has no `invalid` answer. */

@@ -48,6 +48,14 @@ describe('route schemas', () => {
     }
   });
 
+  it('new project: no repoUrl, a blank or a non-string one is 400 SLIPWAY_PROJECT_BAD_REQUEST', async () => {
+    for (const body of [undefined, [], {}, { repoUrl: ' ' }, { repoUrl: 5 }]) {
+      const r = await s.api('POST', '/api/projects', body, bob.token);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body).toEqual({ code: 'SLIPWAY_PROJECT_BAD_REQUEST', message: 'Send {"repoUrl": "<clone URL of the repository>"}' });
+    }
+  });
+
   it('prebuild list: a repeated ?projectId= is 400 SLIPWAY_PREBUILD_BAD_REQUEST; one, or none, is read as before', async () => {
     const repeated = await s.api('GET', '/api/prebuilds?projectId=a&projectId=b');
     expect(repeated.status).toBe(400);
