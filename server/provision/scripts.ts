@@ -31,11 +31,19 @@ export function lifecycleToShell(command: LifecycleCommand | null): string | nul
     .filter((entry): entry is readonly [string, string] => entry[1] !== null);
   if (parts.length === 0) return null;
   if (parts.length === 1) return parts[0]![1];
-  const lines = ['__slipway_failed=0', '__slipway_pids=""'];
-  for (const [name, script] of parts) {
-    lines.push(`( ${script}\n ) 2>&1 | sed -u ${shellQuote(`s/^/[${name.replace(/[\\/&]/g, '')}] /`)} & __slipway_pids="$__slipway_pids $!"`);
-  }
-  lines.push('for __p in $__slipway_pids; do wait "$__p" || __slipway_failed=1; done', '[ "$__slipway_failed" = 0 ]');
+  // A pipeline's status is its last command's (sed's), and /bin/sh may be dash
+  // without pipefail: each command writes its own status to a file, read after
+  // the waits. The step ends with the first named command's failing code.
+  const lines = ['__slipway_st=$(mktemp -d)', '__slipway_failed=0'];
+  parts.forEach(([name, script], index) => {
+    lines.push(`( ( ${script}\n ) 2>&1; echo $? > "$__slipway_st/${index}" ) | sed -u ${shellQuote(`s/^/[${name.replace(/[\\/&]/g, '')}] /`)} &`);
+  });
+  lines.push(
+    'wait',
+    `for __i in ${parts.map((_, i) => i).join(' ')}; do __c=$(cat "$__slipway_st/$__i" 2>/dev/null || echo 1); if [ "$__slipway_failed" = 0 ] && [ "$__c" != 0 ]; then __slipway_failed=$__c; fi; done`,
+    'rm -rf "$__slipway_st"',
+    '(exit "$__slipway_failed")',
+  );
   return lines.join('\n');
 }
 

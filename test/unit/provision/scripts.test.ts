@@ -76,6 +76,19 @@ describe('lifecycle commands in their three forms', () => {
     expect(lifecycleToShell({ a: 'echo only' })).toBe('echo only');
     expect(lifecycleToShell({ a: '', b: [] })).toBeNull();
   });
+
+  // The named commands are piped through sed for their prefix: the status must be each command's, not sed's.
+  it.each(['/bin/sh', 'bash'])('a failing named command fails the whole with its exit code (%s), also inside a headless step', (shell) => {
+    const failing = lifecycleToShell({ a: 'echo one', b: 'echo two; exit 3', c: 'sleep 0.1; echo three' })!;
+    const run = sh(failing, shell);
+    expect(run.code).toBe(3);
+    expect(run.out.split('\n').filter(Boolean).sort()).toEqual(['[a] one', '[b] two', '[c] three']);
+    const headless = sh(headlessScript([{ name: 'postCreateCommand', script: failing }, { name: 'never', script: 'echo step-never' }], dir)!, shell);
+    expect(headless.code).toBe(3);
+    expect(headless.out).toContain('postCreateCommand failed with exit code 3');
+    expect(headless.out).not.toContain('step-never');
+    expect(sh(lifecycleToShell({ a: 'true', b: ['false'] })!, shell).code).toBe(1);
+  });
 });
 
 describe('paths and quoting', () => {
