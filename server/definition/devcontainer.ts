@@ -236,12 +236,75 @@ function substitutionContext(root: JNode, options: SubstitutionOptions): Substit
   const written = member(root, 'workspaceFolder')?.value;
   let containerFolder: string | undefined;
   if (written?.type === 'string' && String(written.value).trim() !== '') containerFolder = substitute(String(written.value), base);
+  // Without a workspaceFolder, the repository is where workspaceMount puts it.
+  const mount = member(root, 'workspaceMount')?.value;
+  if (containerFolder === undefined && mount?.type === 'string') containerFolder = mountTarget(substitute(String(mount.value), base)) ?? undefined;
   containerFolder ??= options.containerWorkspaceFolder;
   if (containerFolder === undefined && base.localWorkspaceFolder !== undefined) {
     // The devcontainer default: /workspaces/<name of the local folder>.
     containerFolder = substitute('/workspaces/${localWorkspaceFolderBasename}', base);
   }
   return { ...base, containerWorkspaceFolder: containerFolder };
+}
+
+/** Fields of a `--mount` style string (`source=…,target=…,type=bind`), keys lower-cased. */
+function mountFields(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim();
+  }
+  return fields;
+}
+
+/** The absolute target of a workspaceMount string, or null. */
+function mountTarget(text: string): string | null {
+  const fields = mountFields(text);
+  const target = fields['target'] ?? fields['dst'] ?? fields['destination'];
+  return target && target.startsWith('/') && !target.includes('${') ? target.replace(/(.)\/+$/, '$1') : null;
+}
+
+/**
+ * `workspaceMount`: its target is where the repository lives in the
+ * container. Slipway copies a checkout there instead of mounting anything:
+ * a host folder (bind) or a named volume as the source is ignored, with a warning.
+ */
+function readWorkspaceMount(ctx: Ctx): string | null {
+  const node = get(ctx, 'workspaceMount');
+  const text = readString(ctx, node, ['workspaceMount']);
+  if (text === null || text.trim() === '') return null;
+  const pos = ctx.at(node!.offset);
+  const target = mountTarget(text);
+  if (target === null) {
+    ctx.sink.warn(['workspaceMount'], pos, '`workspaceMount` has no absolute `target=`; Slipway ignores it and uses `workspaceFolder` or /workspaces/<repository>');
+    return null;
+  }
+  const fields = mountFields(text);
+  const source = fields['source'] ?? fields['src'];
+  if (source !== undefined || (fields['type'] ?? 'bind') !== 'bind') {
+    ctx.sink.warn(['workspaceMount'], pos, `Slipway does not mount host folders or volumes: the source${source ? ` ${JSON.stringify(source)}` : ''} is ignored and the repository is checked out into ${target}`);
+  }
+  return target;
+}
+
+/**
+ * Where the repository is checked out and where terminals start: the
+ * workspaceMount target, else workspaceFolder, else the spec's default
+ * /workspaces/<name of the local folder> (the server passes the repository's
+ * name, see serverSubstitution). Unknown (no local folder given): null, and
+ * provisioning falls back to its own default.
+ */
+function readLocations(ctx: Ctx, spec: WorkspaceSpec): void {
+  const mount = readWorkspaceMount(ctx);
+  const folderNode = get(ctx, 'workspaceFolder');
+  let folder = readString(ctx, folderNode, ['workspaceFolder']);
+  if (folder !== null && folder.trim() === '') folder = null;
+  if (folder !== null && !folder.startsWith('/') && !folder.includes('${')) {
+    ctx.sink.warn(['workspaceFolder'], ctx.at(folderNode?.offset ?? 0), `\`workspaceFolder\` should be an absolute path in the container, got ${JSON.stringify(folder)}`);
+  }
+  const fallback = ctx.subst.localWorkspaceFolder !== undefined && ctx.subst.containerWorkspaceFolder?.startsWith('/') ? ctx.subst.containerWorkspaceFolder : null;
+  spec.checkoutLocation = mount ?? folder ?? fallback;
+  spec.workspaceLocation = folder ?? spec.checkoutLocation;
 }
 
 function readSpec(ctx: Ctx): WorkspaceSpec {
@@ -259,15 +322,7 @@ function readSpec(ctx: Ctx): WorkspaceSpec {
   }
   spec.env = env;
   spec.user = readString(ctx, get(ctx, 'remoteUser'), ['remoteUser']) ?? readString(ctx, get(ctx, 'containerUser'), ['containerUser']);
-  const folderNode = get(ctx, 'workspaceFolder');
-  const folder = readString(ctx, folderNode, ['workspaceFolder']);
-  if (folder !== null && folder.trim() !== '') {
-    if (!folder.startsWith('/') && !folder.includes('${')) {
-      ctx.sink.warn(['workspaceFolder'], ctx.at(folderNode?.offset ?? 0), `\`workspaceFolder\` should be an absolute path in the container, got ${JSON.stringify(folder)}`);
-    }
-    spec.checkoutLocation = folder;
-    spec.workspaceLocation = folder;
-  }
+  readLocations(ctx, spec);
   readExtensions(ctx, spec);
   readExtras(ctx, spec);
   return spec;

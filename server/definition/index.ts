@@ -11,6 +11,7 @@ export {
   resolveContainerEnv,
   resolveContainerEnvDeep,
   resolveSpecContainerEnv,
+  serverSubstitution,
   type SubstitutionOptions,
 } from './substitute.js';
 export { MAX_DEFINITION_BYTES, MAX_YAML_ALIASES } from './limits.js';

@@ -24,6 +24,24 @@ export interface SubstitutionOptions {
   containerWorkspaceFolder?: string;
 }
 
+/**
+ * The options the server parses a repository's definition with (workspace
+ * starts and prebuilds alike, so their specs and hashes agree).
+ *
+ * `localWorkspaceFolder`: the reference CLI uses the folder it was started
+ * in. Slipway's server has no lasting host folder (each start copies a fresh
+ * working tree from a scratch folder whose name changes every time), and
+ * its own paths are not the repository's business, so it stands in as
+ * `/workspaces/<repository name>`: as if Slipway itself ran in a dev
+ * container with the repository at the spec's default. The basename (what
+ * definitions use) is the repository's name, as on a developer's machine.
+ * `localEnv`: empty: a repository's definition must not read the server's
+ * environment, so `${localEnv:X}` is its default or ''.
+ */
+export function serverSubstitution(repoName: string): SubstitutionOptions {
+  return { localEnv: {}, localWorkspaceFolder: `/workspaces/${repoName}` };
+}
+
 export interface SubstitutionContext {
   localEnv: Record<string, string>;
   localWorkspaceFolder: string | undefined;

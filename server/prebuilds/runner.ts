@@ -11,7 +11,7 @@ import type { Config } from '../config/config.js';
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import type { LogRegistry, LogStream } from '../core/log-stream.js';
-import { definitionHash, discoverDefinition } from '../definition/index.js';
+import { definitionHash, discoverDefinition, serverSubstitution } from '../definition/index.js';
 import type { GitMirrors } from '../git/index.js';
 import type { ImageResolver } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
@@ -92,7 +92,7 @@ export function createPrebuildRunner(deps: RunnerDeps) {
         await git.ensure(record.repoUrl, { as, fetch: true });
         return git.resolve(record.repoUrl, { kind: 'commit', sha: record.commit }, { as });
       });
-      const definition = await step(log, signal, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(record.repoUrl, record.commit)), (d) => d.file ?? 'none found: default workspace');
+      const definition = await step(log, signal, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(record.repoUrl, record.commit), serverSubstitution(repoName)), (d) => d.file ?? 'none found: default workspace');
       if (definition.errors.length > 0) {
         const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
         throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`);

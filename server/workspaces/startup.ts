@@ -8,7 +8,7 @@
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import type { LogStream } from '../core/log-stream.js';
 import { printable } from '../core/printable.js';
-import { discoverDefinition } from '../definition/index.js';
+import { discoverDefinition, serverSubstitution } from '../definition/index.js';
 import type { ContextRef } from '../git/context-url.js';
 import { createProvisioner } from '../provision/apply.js';
 import type { ContainerOps } from '../provision/container.js';
@@ -99,7 +99,7 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         record.branch = branch;
         store.save(record);
 
-        const definition = await timed(record, log, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(context.repoUrl, commit)), (d) => d.file ?? 'none found: default workspace');
+        const definition = await timed(record, log, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(context.repoUrl, commit), serverSubstitution(record.repoName)), (d) => d.file ?? 'none found: default workspace');
         for (const warning of definition.warnings) log.line(printable(`  warning: ${warning.file}:${warning.line}:${warning.column}: ${warning.message}`));
         if (definition.errors.length > 0) {
           const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);

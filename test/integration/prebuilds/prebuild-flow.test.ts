@@ -198,7 +198,7 @@ describe('prebuilds', () => {
     expect(ready.tasks).toEqual([{ name: 'devcontainer', exitCode: 0, durationMs: expect.any(Number) }]);
     const { workspace } = await openWorkspace(server, url);
     expect(workspace.startedFrom).toBe('prebuild');
-    expect(await inWorkspace(server, workspace.id, 'cat /workspace/devc/lifecycle.txt')).toBe('created\nupdated\npost-created\n');
+    expect(await inWorkspace(server, workspace.id, 'cat /workspaces/devc/lifecycle.txt')).toBe('created\nupdated\npost-created\n');
   });
 
   it('for comparison: a cold start of the same definition (no project) runs init live', async () => {

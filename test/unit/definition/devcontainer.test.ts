@@ -213,7 +213,22 @@ describe('devcontainer.json: env, user, folders, extensions, extra', () => {
   it('uses workspaceFolder for both locations, as given', () => {
     const r = ok(json({ image: 'x', workspaceFolder: '/workspaces/${localWorkspaceFolderBasename}/sub' }));
     expect([r.spec.checkoutLocation, r.spec.workspaceLocation]).toEqual(['/workspaces/proj/sub', '/workspaces/proj/sub']);
-    expect(ok(json({ image: 'x' })).spec.checkoutLocation).toBeNull();
+    // The spec's default: /workspaces/<name of the local folder>.
+    const plain = ok(json({ image: 'x', postCreateCommand: 'cd ${containerWorkspaceFolder}' })).spec;
+    expect([plain.checkoutLocation, plain.workspaceLocation, plain.lifecycle.postCreate]).toEqual(['/workspaces/proj', '/workspaces/proj', 'cd /workspaces/proj']);
+    expect(parseDefinition(FILE, json({ image: 'x' })).spec.checkoutLocation).toBeNull();
+  });
+
+  it('workspaceMount: its target is the checkout (and ${containerWorkspaceFolder}); a source is ignored with a warning', () => {
+    const r = parse('{\n  "image": "x",\n  "workspaceMount": "source=${localWorkspaceFolder},target=/src/${localWorkspaceFolderBasename},type=bind,consistency=cached",\n  "postStartCommand": "echo ${containerWorkspaceFolderBasename}"\n}');
+    expect(r.errors).toEqual([]);
+    expect([r.spec.checkoutLocation, r.spec.workspaceLocation, r.spec.lifecycle.postStart]).toEqual(['/src/proj', '/src/proj', 'echo proj']);
+    expect(r.warnings.map((w) => [w.path, w.line, w.message])).toEqual([['workspaceMount', 3, expect.stringContaining('"/home/me/proj" is ignored and the repository is checked out into /src/proj')]]);
+    const both = ok(json({ image: 'x', workspaceMount: 'target=/repo,type=bind', workspaceFolder: '/repo/web' })).spec;
+    expect([both.checkoutLocation, both.workspaceLocation]).toEqual(['/repo', '/repo/web']);
+    const bad = parse(json({ image: 'x', workspaceMount: 'type=volume,source=v' }));
+    expect(bad.spec.checkoutLocation).toBe('/workspaces/proj');
+    expect(bad.warnings.map((w) => w.message)).toEqual([expect.stringContaining('no absolute `target=`')]);
   });
 
   it('warns about a relative workspaceFolder', () => {

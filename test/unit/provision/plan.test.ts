@@ -4,7 +4,7 @@
  * prebuild: what the integration tests see, checked in milliseconds.
  */
 import { describe, expect, it } from 'vitest';
-import { parseDefinition, type WorkspaceSpec } from '../../../server/definition/index.js';
+import { defaultSpec, parseDefinition, serverSubstitution, type WorkspaceSpec } from '../../../server/definition/index.js';
 import { planContainer, planProvision, planScripts, prebuildTasks, type ProvisionConfig, type ProvisionStep, type ProvisionTarget } from '../../../server/provision/plan.js';
 
 const config: ProvisionConfig = { publicUrl: 'https://slipway.example', extraCaCerts: null, limits: { cpus: 2, memoryBytes: 4 << 30, pids: 4096 } };
@@ -85,6 +85,26 @@ describe('provision plan: what runs, in which order', () => {
     expect(planProvision(gitpod, prebuild, config).scratchPrefix).toBe('prebuild-p1');
     const located = spec('.gitpod.yml', 'checkoutLocation: src/app\nworkspaceLocation: src/app/web\n');
     expect(planProvision(located, cold, config)).toMatchObject({ checkout: '/workspace/src/app', workdir: '/workspace/src/app/web', prep: { dirs: ['/workspace/src'] } });
+  });
+
+  // Parsed as the server does (serverSubstitution): a devcontainer repository lives at /workspaces/<name>, at every kind of start,
+  // so a prebuild's snapshot and a start from it (exact or brought forward) agree; .gitpod.yml and no definition keep /workspace/<name>.
+  it('a devcontainer repository at /workspaces/<name> for every target; gitpod and the default at /workspace/<name>', () => {
+    const server = (file: string, text: string) => parseDefinition(file, text, serverSubstitution(repo.repoName)).spec;
+    const dc = server('.devcontainer/devcontainer.json', JSON.stringify({ image: 'node:20', postCreateCommand: 'ls ${containerWorkspaceFolder}' }));
+    for (const target of [cold, exact, incremental, prebuild]) {
+      const plan = planProvision(dc, target, config);
+      expect([plan.checkout, plan.workdir]).toEqual(['/workspaces/app', '/workspaces/app']);
+      const checkout = plan.steps.find((s) => s.kind === 'checkout');
+      if (checkout) expect(checkout).toMatchObject({ path: '/workspaces/app' });
+      expect(plan.container.env).toMatchObject({ SLIPWAY_REPO_ROOT: '/workspaces/app' });
+    }
+    expect(planProvision(dc, cold, config).prep.dirs).toEqual(['/workspaces']);
+    expect(planScripts(dc, cold).map((s) => (s.kind === 'headless' ? s.script : ''))[0]).toContain('ls /workspaces/app');
+    const mounted = server('.devcontainer/devcontainer.json', JSON.stringify({ image: 'x', workspaceMount: 'source=${localWorkspaceFolder},target=/code,type=bind', workspaceFolder: '/code/web' }));
+    expect(planProvision(mounted, incremental, config)).toMatchObject({ checkout: '/code', workdir: '/code/web' });
+    expect(planProvision(server('.gitpod.yml', 'image: node:20\n'), cold, config).checkout).toBe('/workspace/app');
+    expect(planProvision(defaultSpec(), prebuild, config).checkout).toBe('/workspace/app');
   });
 });
 
