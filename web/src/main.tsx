@@ -11,6 +11,7 @@ import { WorkspacePage } from './pages/workspace.js';
 import { ProjectsPage, ProjectPage } from './pages/projects.js';
 import { PrebuildPage } from './pages/prebuild.js';
 import { AdminPage } from './pages/admin.js';
+import { setThemeChoice, themeChoice, type ThemeChoice } from './theme.js';
 
 /** Where to come back to after signing in, including a `#<repo-url>` to open. */
 const here = () => location.pathname + location.search + location.hash;
@@ -60,6 +61,7 @@ function App() {
           <a href="/admin" class={path.startsWith('/admin') ? 'active' : ''}>Settings</a>
         </nav>
         <div class="who">
+          <ThemePick />
           <span class="muted" data-testid="username">{user.username}</span>
           <button type="button" class="btn btn-plain btn-small" onClick={logout}>
             Log out
@@ -70,6 +72,28 @@ function App() {
         <Route path={path} user={user} />
       </main>
     </div>
+  );
+}
+
+/** Light, dark or whatever the system says; remembered in this browser (theme.ts). */
+function ThemePick() {
+  const [choice, setChoice] = useState<ThemeChoice>(themeChoice);
+  return (
+    <select
+      class="theme-pick"
+      aria-label="Colour theme"
+      data-testid="theme"
+      value={choice}
+      onChange={(e) => {
+        const next = e.currentTarget.value as ThemeChoice;
+        setChoice(next);
+        setThemeChoice(next);
+      }}
+    >
+      <option value="system">System theme</option>
+      <option value="light">Light</option>
+      <option value="dark">Dark</option>
+    </select>
   );
 }
 

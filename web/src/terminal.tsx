@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import type { TerminalInfo } from './api-types.js';
 import { copyText } from './ui.js';
+import { currentTheme, onThemeChange, xtermTheme } from './theme.js';
 
 export type Conn =
   | { state: 'connecting'; attempt: number }
@@ -76,7 +77,7 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
       lineHeight: 1.15,
       scrollback: 10000,
       allowProposedApi: false,
-      theme: { background: '#14181d', foreground: '#dfe3e8', cursor: '#9fd8c5', selectionBackground: '#3a5a52' },
+      theme: xtermTheme(currentTheme()),
     });
     const fit = new FitAddon();
     term.loadAddon(fit);
@@ -183,6 +184,8 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
       }
     };
     window.addEventListener('online', online);
+    // A theme switched while the terminal is open repaints it at once.
+    const themed = onThemeChange((theme) => (term.options.theme = xtermTheme(theme)));
     connect();
     if (active.current) term.focus();
 
@@ -190,6 +193,7 @@ export function TerminalView(props: { workspaceId: string; terminalId: string; a
       disposed = true;
       clearTimeout(timer);
       window.removeEventListener('online', online);
+      themed();
       observer.disconnect();
       input.dispose();
       binaryInput.dispose();

@@ -25,6 +25,7 @@ function OpenForm() {
   const [url, setUrl] = useState(fromHash.current ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
 
   const open = async (contextUrl: string) => {
     setBusy(true);
@@ -36,6 +37,9 @@ function OpenForm() {
       setBusy(false);
     }
   };
+
+  // The page is for pasting a URL: the box has the keyboard from the start.
+  useEffect(() => input.current?.focus(), []);
 
   useEffect(() => {
     // Opened as /#<url>: create it right away; the hash goes so a reload does not make another.
@@ -64,6 +68,7 @@ function OpenForm() {
       <div class="row">
         <input
           id="context-url"
+          ref={input}
           name="contextUrl"
           placeholder="https://github.com/owner/repo, a branch, commit, PR or issue URL"
           value={url}
