@@ -4,7 +4,8 @@
  * playwright-core, and screenshots under test-output/e2e/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -101,4 +102,21 @@ export async function waitFor<T>(read: () => Promise<T>, predicate: (value: T) =
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(-2000)}`);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core's color-contrast rule (WCAG AA) finds on the page, one line
+ * per offending element; `exclude` lists selectors to skip (a terminal's
+ * colours are the program's, not the UI's).
+ */
+export async function contrastProblems(page: Page, exclude: string[] = []): Promise<string[]> {
+  // Through the DevTools protocol, so the page's CSP (no inline scripts) does not block it.
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
+  const context = JSON.stringify({ exclude: exclude.map((selector) => [selector]) });
+  const result = (await page.evaluate(`axe.run(${context}, { runOnly: ['color-contrast'], resultTypes: ['violations'], iframes: false })`)) as {
+    violations: { nodes: { target: string[]; failureSummary?: string }[] }[];
+  };
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`));
 }

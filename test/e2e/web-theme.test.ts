@@ -4,27 +4,15 @@
  * light / dark / system switch, WCAG AA contrast (axe-core's color-contrast
  * rule) in both, no sideways scrolling at 390 px, the URL box focused.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startSlipway, type TestServer } from '../helpers/slipway.js';
-import { cspViolations, ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, waitFor } from './browser.js';
+import { contrastProblems, cspViolations, ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, waitFor } from './browser.js';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const LIGHT_BG = 'rgb(245, 246, 244)';
 const DARK_BG = 'rgb(17, 20, 23)';
-
-/** What axe-core's color-contrast rule (WCAG AA) finds on the page, one line per offending element. */
-async function contrastProblems(page: Page): Promise<string[]> {
-  // Through the DevTools protocol, so the page's CSP (no inline scripts) does not block it.
-  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { runOnly: ['color-contrast'], resultTypes: ['violations'] })`)) as {
-    violations: { nodes: { target: string[]; failureSummary?: string }[] }[];
-  };
-  return result.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`));
-}
 
 // Expressions as strings: they run in the page, and the tests compile without the DOM's types.
 const pageBackground = (page: Page) => page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');

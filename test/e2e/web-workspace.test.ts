@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startGitServer, type GitServer } from '../helpers/git-server.js';
 import { startSlipway, type TestServer } from '../helpers/slipway.js';
-import { cspViolations, ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
+import { contrastProblems, cspViolations, ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
 
 const GITPOD_YML = `tasks:
   - name: app
@@ -190,6 +190,92 @@ describe('web UI: a workspace in the browser', () => {
     if (process.env.SLIPWAY_UPDATE_DOCS) {
       mkdirSync('docs', { recursive: true });
       copyFileSync(file, path.join('docs', 'workspace-page.png'));
+    }
+  });
+
+  it('the chosen tab survives a reload', async () => {
+    await page.click('.tab:has-text("Startup log")');
+    await page.reload();
+    await page.waitForSelector('.tab.active[data-tab=log]');
+    await page.waitForSelector('[data-testid=log]');
+    // Still the log after the next poll of the running workspace (which would otherwise pick the task).
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.locator('.tab.active').getAttribute('data-tab')).toBe('log');
+    // The live shell (the first one exited in the test before).
+    await page.locator('.tab[data-tab=shell]').last().click();
+    const id = await page.locator('.term-wrap:not([style*="none"])').getAttribute('data-terminal');
+    await page.reload();
+    await page.waitForSelector('.tab.active[data-tab=shell]');
+    expect(await page.locator('.term-wrap:not([style*="none"])').getAttribute('data-terminal')).toBe(id);
+    await page.waitForSelector(`[data-terminal="${id}"][data-conn=connected]`);
+    await page.click('.tab[data-tab=task]');
+  });
+
+  it('follows a dark system theme and the theme switch, the open terminal included', async () => {
+    /** The background xterm paints the visible terminal with (set from its theme, inline). */
+    // Expressions as strings: they run in the page, and the tests compile without the DOM's types.
+    const termBackground = () =>
+      page.evaluate<string | null>(`(() => {
+        const painted = [...document.querySelectorAll('.term-wrap:not([style*="none"]) .xterm *')].find((e) => e.style.backgroundColor);
+        return painted ? getComputedStyle(painted).backgroundColor : null;
+      })()`);
+    const pageBackground = () => page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
+    await page.waitForSelector('.term-wrap:not([style*="none"])[data-conn=connected]');
+    expect(await page.locator('[data-testid=theme]').inputValue()).toBe('system');
+    expect(await termBackground()).toBe('rgb(255, 255, 255)');
+    expect(await contrastProblems(page, ['.xterm'])).toEqual([]);
+
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await waitFor(pageBackground, (c) => c === 'rgb(17, 20, 23)', 'the dark page background');
+    await waitFor(termBackground, (c) => c === 'rgb(20, 24, 29)', 'the dark terminal');
+    expect(await contrastProblems(page, ['.xterm'])).toEqual([]);
+    await screenshot(page, 'workspace-dark');
+
+    // Switched to light while the terminal is open: both follow at once, and it is remembered.
+    await page.selectOption('[data-testid=theme]', 'light');
+    await waitFor(termBackground, (c) => c === 'rgb(255, 255, 255)', 'the light terminal');
+    expect(await pageBackground()).toBe('rgb(245, 246, 244)');
+    await page.reload();
+    await page.waitForSelector('.term-wrap:not([style*="none"])[data-conn=connected]');
+    expect(await page.locator('[data-testid=theme]').inputValue()).toBe('light');
+    expect(await pageBackground()).toBe('rgb(245, 246, 244)');
+    expect(await termBackground()).toBe('rgb(255, 255, 255)');
+    await page.selectOption('[data-testid=theme]', 'system');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('fits a 390 px wide phone: no sideways scrolling, the terminal spans the width, controls in reach', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.reload();
+      await page.waitForSelector('.term-wrap:not([style*="none"])[data-conn=connected]');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      const pane = (await page.locator('.ws-main').boundingBox())!;
+      expect(pane.x).toBeLessThanOrEqual(1);
+      expect(pane.width).toBeGreaterThanOrEqual(388);
+      for (const control of ['.ws-actions button:has-text("Stop")', '.ws-actions button:has-text("Delete")', '[data-testid=theme]', 'nav >> text=Settings']) {
+        const box = (await page.locator(control).first().boundingBox())!;
+        expect(box.x, control).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, control).toBeLessThanOrEqual(390);
+      }
+      // The terminal still types and answers.
+      await page.click('.term-wrap:not([style*="none"]) .term');
+      await page.keyboard.type('echo narrow-$((4*4))');
+      await page.keyboard.press('Enter');
+      await waitFor(() => terminalText(page), (t) => hasLine(t, 'narrow-16'), 'output on the narrow page');
+      const file = await screenshot(page, 'workspace-narrow');
+      if (process.env.SLIPWAY_UPDATE_DOCS) copyFileSync(file, path.join('docs', 'workspace-narrow.png'));
+
+      // The dashboard with this workspace in its list: one column, still no sideways scrolling.
+      await page.click('nav >> text=Workspaces');
+      await page.locator(`tr[data-workspace="${workspaceId}"]`).waitFor();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      const open = (await page.locator(`tr[data-workspace="${workspaceId}"] a:has-text("Open")`).boundingBox())!;
+      expect(open.x + open.width).toBeLessThanOrEqual(390);
+      await screenshot(page, 'dashboard-narrow');
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 860 });
     }
   });
 

@@ -40,15 +40,39 @@ function tabsOf(ws: ApiWorkspace): Tab[] {
   return tabs;
 }
 
+/** The tab chosen in this browser tab, kept per workspace so a reload comes back to it. */
+const tabKey = (id: string) => `slipway.tab.${id}`;
+function savedTab(id: string): string | null {
+  try {
+    return sessionStorage.getItem(tabKey(id));
+  } catch {
+    return null;
+  }
+}
+function saveTab(id: string, tab: string | null) {
+  try {
+    if (tab === null) sessionStorage.removeItem(tabKey(id));
+    else sessionStorage.setItem(tabKey(id), tab);
+  } catch {
+    // not kept; the page still works
+  }
+}
+
 export function WorkspacePage({ id }: { id: string }) {
   const [fast, setFast] = useState(true);
   const { data: ws, error, setData, refresh } = usePoll(() => api<ApiWorkspace>('GET', `/api/workspaces/${id}`), fast ? 1000 : 4000, [id]);
-  const [tab, setTab] = useState<string>(LOG_TAB);
+  const [tab, setTab] = useState<string>(() => savedTab(id) ?? LOG_TAB);
   const [actionError, setActionError] = useState<unknown>(null);
   // Each start gets its own log stream; bumping this re-follows from the top.
   const [logRun, setLogRun] = useState(0);
   const lastStatus = useRef<string | null>(null);
-  const chosen = useRef(false);
+  // A tab restored after a reload counts as the user's choice.
+  const chosen = useRef(savedTab(id) !== null);
+
+  // Only a tab someone chose is kept (a click, a new terminal, the first task once running), not the log shown while starting.
+  useEffect(() => {
+    if (chosen.current) saveTab(id, tab);
+  }, [id, tab]);
 
   useEffect(() => {
     if (!ws) return;
@@ -59,6 +83,7 @@ export function WorkspacePage({ id }: { id: string }) {
       setLogRun((n) => n + 1);
       setTab(LOG_TAB);
       chosen.current = false;
+      saveTab(id, null);
     }
     // Once running, show the first task's terminal (unless the user picked a tab already).
     if (ws.status === 'running' && !chosen.current) {
@@ -68,7 +93,11 @@ export function WorkspacePage({ id }: { id: string }) {
         chosen.current = true;
       }
     }
-    if (tab !== LOG_TAB && !ws.terminals.some((t) => t.id === tab)) setTab(LOG_TAB);
+    if (tab !== LOG_TAB && !ws.terminals.some((t) => t.id === tab)) {
+      // That terminal is gone (or not back yet): the log, and the first task once running.
+      setTab(LOG_TAB);
+      chosen.current = false;
+    }
   }, [ws]);
 
   if (!ws) {
