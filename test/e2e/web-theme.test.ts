@@ -42,7 +42,11 @@ describe('web UI: themes, contrast and narrow screens', () => {
     expect(await focusedId(page)).toBe('context-url');
     await page.reload();
     await page.waitForSelector('#context-url');
-    await waitFor(() => focusedId(page), (id) => id === 'context-url', 'the focused URL box after a reload');
+    await waitFor(
+      () => focusedId(page),
+      (id) => id === 'context-url',
+      'the focused URL box after a reload',
+    );
     // Typing goes straight into it.
     await page.keyboard.type('https://example.invalid/typed');
     expect(await page.inputValue('#context-url')).toBe('https://example.invalid/typed');
@@ -88,7 +92,11 @@ describe('web UI: themes, contrast and narrow screens', () => {
     await page.waitForSelector('[data-testid=theme]');
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await page.locator('[data-testid=theme]').inputValue()).toBe('system');
-    await waitFor(() => pageBackground(page), (c) => c === DARK_BG, 'dark from the system');
+    await waitFor(
+      () => pageBackground(page),
+      (c) => c === DARK_BG,
+      'dark from the system',
+    );
 
     await page.selectOption('[data-testid=theme]', 'light');
     expect(await pageBackground(page)).toBe(LIGHT_BG);
@@ -108,7 +116,11 @@ describe('web UI: themes, contrast and narrow screens', () => {
     await page.selectOption('[data-testid=theme]', 'system');
     expect(await pageBackground(page)).toBe(LIGHT_BG);
     await page.emulateMedia({ colorScheme: 'dark' });
-    await waitFor(() => pageBackground(page), (c) => c === DARK_BG, 'dark again from the system');
+    await waitFor(
+      () => pageBackground(page),
+      (c) => c === DARK_BG,
+      'dark again from the system',
+    );
     await page.emulateMedia({ colorScheme: 'light' });
     expect(cspViolations(page)).toEqual([]);
   });
