@@ -173,7 +173,7 @@ export const ERROR_AREAS = {
       SLIPWAY_WORKSPACE_NOT_FOUND: { status: 404, summary: 'No workspace has this id (or you may not see it).', fix: 'List your workspaces (GET /api/workspaces).' },
       SLIPWAY_WORKSPACE_INVALID_STATE: { status: 409, summary: 'The workspace is in a state that does not allow this (e.g. starting one that runs).', fix: 'Wait for it, or stop or start it first, as the message says.' },
       SLIPWAY_WORKSPACE_NOT_RUNNING: { status: 409, summary: 'The workspace is not running, so it has no terminals.', fix: 'Start the workspace first.' },
-      SLIPWAY_WORKSPACE_LIFECYCLE_FAILED: { status: 422, summary: "A setup command of the definition (init, onCreateCommand, postCreateCommand, ...) failed; the workspace log has its output.", fix: 'Fix the command in the definition file.' },
+      SLIPWAY_WORKSPACE_LIFECYCLE_FAILED: { status: 422, summary: "A devcontainer lifecycle command (onCreateCommand, postCreateCommand, ...) failed; the workspace keeps running, its `lifecycle.failed` names the command and exit code (logged with this code), and the workspace log has its output.", fix: 'Fix the command in the definition file.' },
       SLIPWAY_WORKSPACE_SETUP_FAILED: { status: 500, summary: 'A step Slipway runs in the container to set it up (user, folders, CA certificates) failed.', fix: 'Check that the image has a POSIX shell and the tools the message names; the workspace log has the output.' },
       SLIPWAY_WORKSPACE_CHECKOUT_FAILED: { status: 500, summary: 'Packing the checkout to copy it into the container failed.', fix: 'Try again; report it if it persists.' },
     },

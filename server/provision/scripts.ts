@@ -82,13 +82,14 @@ export function taskRcScript(options: TaskScriptOptions): string {
   return lines.filter((l) => l !== '').join('\n') + '\n';
 }
 
-/** The rc file of a plain shell: the user's rc, then devcontainer postAttach if any. */
-export function shellRcScript(options: { workdir: string; postAttach: string | null }): string {
+/** The rc file of a plain shell: the user's rc, a notice (a failed lifecycle command), then devcontainer postAttach if any. */
+export function shellRcScript(options: { workdir: string; postAttach: string | null; notice?: string | null }): string {
   const lines = [
     '[ -f /etc/bash.bashrc ] && . /etc/bash.bashrc',
     '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"',
     `cd ${shellQuote(options.workdir)} 2>/dev/null || true`,
   ];
+  if (options.notice) lines.push(`printf '\\033[1;31m%s\\033[0m\\n' ${shellQuote(options.notice)}`);
   if (options.postAttach) lines.push('# postAttachCommand', options.postAttach);
   return lines.join('\n') + '\n';
 }
@@ -106,6 +107,20 @@ export function headlessScript(steps: { name: string; script: string | null }[],
     );
   }
   return lines.filter((l) => l !== '').join('\n') + '\n';
+}
+
+/**
+ * Which step of a headless script failed, from its output: the last
+ * `<name> failed with exit code <n>` line headlessScript prints, for one of
+ * the step names it was given. Null when none is there.
+ */
+export function failedStepOf(output: string, names: readonly string[]): { name: string; exitCode: number } | null {
+  let found: { name: string; exitCode: number } | null = null;
+  for (const line of output.split(/\r?\n/)) {
+    const match = /^(\S+) failed with exit code (\d+)$/.exec(line);
+    if (match && names.includes(match[1]!)) found = { name: match[1]!, exitCode: Number(match[2]) };
+  }
+  return found;
 }
 
 export interface WorkspaceEnvInput {

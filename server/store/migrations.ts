@@ -149,4 +149,12 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX port_sessions_session ON port_sessions(session_hash);
     `,
   },
+  {
+    // A devcontainer lifecycle command that failed (issue 13, item 4): the
+    // workspace keeps running and says which command failed, with its code.
+    version: 5,
+    sql: `
+      ALTER TABLE workspaces ADD COLUMN lifecycle TEXT;
+    `,
+  },
 ];

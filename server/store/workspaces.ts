@@ -15,6 +15,11 @@ export interface PrebuildChoice {
   reason: string;
 }
 
+/** How the devcontainer lifecycle went: `failed` names the first command that failed (later ones are skipped). */
+export interface LifecycleState {
+  failed: { command: string; exitCode: number; at: string } | null;
+}
+
 export interface WorkspaceRecord {
   id: string;
   ownerId: string;
@@ -37,6 +42,8 @@ export interface WorkspaceRecord {
   portVisibility: Record<string, 'public' | 'private'>;
   /** postCreate has run (it runs once per workspace). */
   createdOnce: boolean;
+  /** Null until a lifecycle command ran; absent in records made before it existed. */
+  lifecycle: LifecycleState | null;
   createdAt: string;
   updatedAt: string;
   lastActivityAt: string;
@@ -46,7 +53,7 @@ interface Row {
   id: string; owner_id: string; context_url: string; repo_url: string; repo_name: string; branch: string | null;
   commit_sha: string | null; status: string; status_reason: string | null; phases: string; timings: string;
   container_id: string | null; image_ref: string | null; started_from: string | null; prebuild: string | null;
-  spec: string | null; definition_file: string | null; port_visibility: string; created_once: number;
+  spec: string | null; definition_file: string | null; port_visibility: string; created_once: number; lifecycle: string | null;
   created_at: string; updated_at: string; last_activity_at: string;
 }
 
@@ -71,6 +78,7 @@ function fromRow(row: Row): WorkspaceRecord {
     definitionFile: row.definition_file,
     portVisibility: JSON.parse(row.port_visibility) as Record<string, 'public' | 'private'>,
     createdOnce: row.created_once === 1,
+    lifecycle: row.lifecycle ? (JSON.parse(row.lifecycle) as LifecycleState) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastActivityAt: row.last_activity_at,
@@ -96,6 +104,7 @@ const COLUMNS: Record<string, (r: WorkspaceRecord) => unknown> = {
   definition_file: (r) => r.definitionFile,
   port_visibility: (r) => JSON.stringify(r.portVisibility),
   created_once: (r) => (r.createdOnce ? 1 : 0),
+  lifecycle: (r) => (r.lifecycle ? JSON.stringify(r.lifecycle) : null),
   created_at: (r) => r.createdAt,
   updated_at: (r) => r.updatedAt,
   last_activity_at: (r) => r.lastActivityAt,

@@ -130,6 +130,7 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
         definitionFile: null,
         portVisibility: {},
         createdOnce: false,
+        lifecycle: null,
         createdAt: now,
         updatedAt: now,
         lastActivityAt: now,

@@ -50,12 +50,20 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
     );
   }
 
+  /** What a shell says first when a lifecycle command failed (the way to repair it), else null. */
+  function lifecycleNotice(record: WorkspaceRecord): string | null {
+    const failed = record.lifecycle?.failed;
+    return failed ? `${failed.command} failed with exit code ${failed.exitCode}; the later lifecycle commands were skipped. Fix it here and run it again.` : null;
+  }
+
   return {
     /** Task terminals for a start; `runInit` only when no prebuild did it and it never ran here. */
     async openStartTerminals(record: WorkspaceRecord, live: LiveContext, options: { runInit: boolean; preambles?: (Buffer | null)[] }): Promise<void> {
       const spec = record.spec!;
       const { workdir } = workspacePaths(spec, record.repoName);
-      const postAttach = lifecycleToShell(spec.lifecycle.postAttach);
+      const failed = lifecycleNotice(record);
+      // After a failed lifecycle command the later ones are skipped, as the reference CLI does.
+      const postAttach = failed ? null : lifecycleToShell(spec.lifecycle.postAttach);
       if (spec.tasks.length > 0) {
         await openAll(record, live, spec.tasks.map((task, index) => {
           const name = task.name ?? `Task ${index + 1}`;
@@ -64,8 +72,8 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
         }));
         return;
       }
-      const plans: TerminalPlan[] = [{ name: 'Terminal', kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach }) }];
-      const postStart = lifecycleToShell(spec.lifecycle.postStart);
+      const plans: TerminalPlan[] = [{ name: 'Terminal', kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach, notice: failed }) }];
+      const postStart = failed ? null : lifecycleToShell(spec.lifecycle.postStart);
       if (postStart) {
         plans.push({
           name: 'postStartCommand',
@@ -81,7 +89,7 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
       const spec = record.spec!;
       const { workdir } = workspacePaths(spec, record.repoName);
       const count = terminals.list(record.id).filter((t) => t.kind === 'shell').length;
-      const [terminal] = await openAll(record, live, [{ name: `Terminal ${count + 1}`, kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach: lifecycleToShell(spec.lifecycle.postAttach) }) }]);
+      const [terminal] = await openAll(record, live, [{ name: `Terminal ${count + 1}`, kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach: lifecycleNotice(record) ? null : lifecycleToShell(spec.lifecycle.postAttach), notice: lifecycleNotice(record) }) }]);
       return terminal!;
     },
 

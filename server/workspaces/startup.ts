@@ -13,6 +13,7 @@ import type { ContextRef } from '../git/context-url.js';
 import { createProvisioner } from '../provision/apply.js';
 import type { ContainerOps } from '../provision/container.js';
 import { planProvision, workspaceUrl as urlOf, type ProvisionPlan } from '../provision/plan.js';
+import { failedStepOf } from '../provision/scripts.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import type { PhaseApplier, ProvisionOptions, WorkspaceDeps } from './deps.js';
 import type { Effect } from './phase-machine.js';
@@ -20,6 +21,9 @@ import type { LiveContext, SessionOpener } from './sessions.js';
 import { startFromPrebuild } from './prebuild-start.js';
 
 type EffectPerformer = (record: WorkspaceRecord, effects: Effect[]) => Promise<void>;
+
+/** The lifecycle commands a workspace's headless step runs (provision/plan.ts planScripts). */
+const LIFECYCLE_NAMES = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'];
 
 export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: SessionOpener, apply: PhaseApplier, live: Map<string, LiveContext>) {
   const { config, store, runtime, git, images } = deps;
@@ -49,11 +53,20 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
       prepared: (context) => live.set(record.id, context),
       headless: (step, exec) =>
         timed(record, log, step.name, step.title, async () => {
-          const code = await exec((text) => log.append(text));
+          let output = '';
+          const code = await exec((text) => {
+            output = (output + text).slice(-64_000);
+            log.append(text);
+          });
+          record.lifecycle = { failed: null };
           if (code !== 0) {
-            throw slipwayError('SLIPWAY_WORKSPACE_LIFECYCLE_FAILED', `A setup command of the definition failed with exit code ${code}; see the log above`);
+            // As VS Code does: the container and the workspace stay up, with a shell to repair it; later lifecycle commands are skipped.
+            const failed = failedStepOf(output, LIFECYCLE_NAMES)?.name ?? 'a lifecycle command';
+            record.lifecycle = { failed: { command: failed, exitCode: code, at: new Date().toISOString() } };
+            deps.logger.warn({ workspace: record.id, code: 'SLIPWAY_WORKSPACE_LIFECYCLE_FAILED', command: failed, exitCode: code }, 'a lifecycle command failed; the workspace keeps running');
+            log.line(`\u001b[31m✗ ${failed} failed with exit code ${code} (its output is above). The workspace keeps running: open a terminal to repair it; the later lifecycle commands (postStartCommand, postAttachCommand) are skipped.\u001b[0m`);
           }
-        }),
+        }, () => (record.lifecycle?.failed ? `${record.lifecycle.failed.command} failed with exit code ${record.lifecycle.failed.exitCode}` : 'done')),
       terminals: (step, context) => {
         // The record says how it started before its terminals open (saved with the step's timing).
         options.beforeTerminals();

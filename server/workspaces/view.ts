@@ -44,6 +44,8 @@ export interface ApiWorkspace {
   startedFrom: WorkspaceRecord['startedFrom'];
   prebuildId: string | null;
   prebuild: WorkspaceRecord['prebuild'];
+  /** `failed`: the devcontainer lifecycle command that failed and its exit code; the workspace runs on (issue 13). */
+  lifecycle: { failed: { command: string; exitCode: number; at: string } | null };
   tasks: ApiTask[];
   terminals: TerminalInfo[];
   ports: ApiPort[];
@@ -104,6 +106,7 @@ export function toApiWorkspace(record: WorkspaceRecord, terminals: TerminalInfo[
     startedFrom: record.startedFrom,
     prebuildId: record.prebuild?.id ?? null,
     prebuild: record.prebuild,
+    lifecycle: { failed: record.lifecycle?.failed ?? null },
     tasks,
     // Display names are printable; ids, URLs and branches stay raw (they round-trip), and the UI escapes them when it shows them.
     terminals: terminals.map((t) => ({ ...t, name: printable(t.name) })),

@@ -77,14 +77,63 @@ describe('devcontainer.json lifecycle', () => {
     expect(await exec(s, w.id, 'cat /workspace/lifecycle-a')).toBe('post-create-a\n');
   });
 
-  it('a failing onCreateCommand fails the start with its exit code and removes the container', async () => {
+  it('a failing postCreateCommand keeps the workspace running: named with its exit code in the JSON and the log, later commands skipped, a shell to repair it', async () => {
     const s = await server();
-    const { url } = await git.createRepo('devcontainer-fail', { '.devcontainer.json': '{ "onCreateCommand": "echo about-to-fail; exit 5" }' });
+    const { url } = await git.createRepo('devcontainer-fail', {
+      '.devcontainer.json': JSON.stringify({
+        image: 'slipway/workspace-base',
+        onCreateCommand: 'echo created > /tmp/on-create',
+        // Object form: in parallel, and the failing one's own exit code counts (not the prefixing pipe's).
+        postCreateCommand: { a: 'echo about-to-fail; exit 3', b: 'echo fine' },
+        postStartCommand: 'echo post-start > /tmp/post-start',
+        postAttachCommand: 'echo ATTACHED-RAN',
+      }),
+    });
     const w = await open(s, url);
-    expect(w.status).toBe('failed');
-    expect(w.statusReason).toContain('exit code 5');
-    expect((await s.api('GET', `/api/workspaces/${w.id}/logs`)).text).toContain('about-to-fail');
-    expect(await s.app.services.runtime.listContainers({ 'slipway.workspace': w.id })).toEqual([]);
+    expect(w.status, w.statusReason).toBe('running');
+    expect(w.lifecycle).toEqual({ failed: { command: 'postCreateCommand', exitCode: 3, at: expect.any(String) } });
+    expect((await s.api('GET', `/api/workspaces/${w.id}`)).body.lifecycle.failed).toMatchObject({ command: 'postCreateCommand', exitCode: 3 });
+    const log = (await s.api('GET', `/api/workspaces/${w.id}/logs`)).text;
+    expect(log).toContain('[a] about-to-fail');
+    expect(log).toContain('postCreateCommand failed with exit code 3');
+    expect(await exec(s, w.id, 'cat /tmp/on-create')).toBe('created\n');
+    // Later lifecycle commands are skipped: no postStart terminal, no postAttach in the shell.
+    expect(w.tasks).toEqual([]);
+    expect(await exec(s, w.id, 'cat /tmp/post-start 2>&1 || echo skipped')).toContain('skipped');
+    const shell = w.terminals.find((t: any) => t.kind === 'shell');
+    const terminal = await connectTerminal(s.baseUrl, w.id, shell.id, { token: s.adminToken });
+    await terminal.waitFor('postCreateCommand failed with exit code 3');
+    terminal.send('echo REPAIRED-$((1+2)) in $(pwd)\r');
+    await terminal.waitFor('REPAIRED-3 in /workspaces/devcontainer-fail');
+    expect(terminal.output()).not.toContain('ATTACHED-RAN');
+    await terminal.close();
+  });
+
+  it('a devcontainer repository lives at /workspaces/<name>, and every workspace-folder and env variable is substituted', async () => {
+    const s = await server();
+    const { url } = await git.createRepo('dc-folder', {
+      'README.md': 'hello\n',
+      '.devcontainer/devcontainer.json': JSON.stringify({
+        image: 'slipway/workspace-base',
+        containerEnv: {
+          V_CWF: '${containerWorkspaceFolder}',
+          V_CWFB: '${containerWorkspaceFolderBasename}',
+          V_LWF: '${localWorkspaceFolder}',
+          V_LWFB: '${localWorkspaceFolderBasename}',
+          // The server's own environment is never exposed: the default (or '') instead.
+          V_LENV: '${localEnv:PATH:not-exposed}',
+          V_CENV: '${containerEnv:PATH}|${containerEnv:NOT_SET_ANYWHERE:dflt}',
+        },
+        postCreateCommand: 'echo "${containerWorkspaceFolderBasename} $(pwd)" > /tmp/post-create',
+      }),
+    });
+    const w = await open(s, url);
+    expect(w.status, w.statusReason).toBe('running');
+    expect(await exec(s, w.id, 'cat /workspaces/dc-folder/README.md && git -C /workspaces/dc-folder rev-parse HEAD')).toBe(`hello\n${w.commit}\n`);
+    expect(await exec(s, w.id, 'test -e /workspace/dc-folder && echo old-path || echo none')).toBe('none\n');
+    const vars = await exec(s, w.id, 'printf "%s\\n" "$V_CWF" "$V_CWFB" "$V_LWF" "$V_LWFB" "$V_LENV" "$V_CENV" "$SLIPWAY_REPO_ROOT"');
+    expect(vars).toMatch(/^\/workspaces\/dc-folder\ndc-folder\n\/workspaces\/dc-folder\ndc-folder\nnot-exposed\n\/usr\/local\/sbin:[^\n]*\|dflt\n\/workspaces\/dc-folder\n$/);
+    expect(await exec(s, w.id, 'cat /tmp/post-create')).toBe('dc-folder /workspaces/dc-folder\n');
   });
 });
 

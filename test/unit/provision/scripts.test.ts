@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { headlessScript, lifecycleToShell, shellQuote, taskRcScript, workspacePaths } from '../../../server/provision/scripts.js';
+import { failedStepOf, headlessScript, lifecycleToShell, shellQuote, shellRcScript, taskRcScript, workspacePaths } from '../../../server/provision/scripts.js';
 import { defaultSpec } from '../../../server/definition/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'slipway-scripts-'));
@@ -88,6 +88,22 @@ describe('lifecycle commands in their three forms', () => {
     expect(headless.out).toContain('postCreateCommand failed with exit code 3');
     expect(headless.out).not.toContain('step-never');
     expect(sh(lifecycleToShell({ a: 'true', b: ['false'] })!, shell).code).toBe(1);
+  });
+});
+
+describe('which lifecycle command failed', () => {
+  it('is read from the real output of a failing headless run, among the given names only', () => {
+    const names = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'];
+    const script = headlessScript([{ name: 'onCreateCommand', script: 'echo ok' }, { name: 'postCreateCommand', script: 'echo "fake failed with exit code 9"; exit 3' }], dir)!;
+    const run = sh(script);
+    expect(run.code).toBe(3);
+    expect(failedStepOf(run.out, names)).toEqual({ name: 'postCreateCommand', exitCode: 3 });
+    expect(failedStepOf(sh(headlessScript([{ name: 'onCreateCommand', script: 'true' }], dir)!).out, names)).toBeNull();
+  });
+
+  it('a shell after a failure prints the notice and does not run postAttach', () => {
+    const out = sh(shellRcScript({ workdir: dir, postAttach: null, notice: "postCreateCommand failed with exit code 3; it's skipped" }), 'bash').out;
+    expect(out).toContain("postCreateCommand failed with exit code 3; it's skipped");
   });
 });
 

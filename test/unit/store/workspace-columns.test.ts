@@ -31,7 +31,7 @@ function setup() {
   const record: WorkspaceRecord = {
     id: 'w1', ownerId: 'u1', contextUrl: 'https://example.com/r', repoUrl: 'https://example.com/r', repoName: 'r', branch: 'main', commit: null,
     status: 'running', statusReason: null, phases: [{ phase: 'running', at, reason: null }], timings: {}, containerId: 'c1', imageRef: 'img',
-    startedFrom: 'cold', prebuild: null, spec: null, definitionFile: null, portVisibility: { '8080': 'public' }, createdOnce: true,
+    startedFrom: 'cold', prebuild: null, spec: null, definitionFile: null, portVisibility: { '8080': 'public' }, createdOnce: true, lifecycle: null,
     createdAt: at, updatedAt: at, lastActivityAt: at,
   };
   store.insert(record);
@@ -53,6 +53,15 @@ describe('workspace store: one writer per column', () => {
     expect(now.statusReason).toBe('stopped by its owner');
     expect(now.portVisibility).toEqual({ '8080': 'private', '3000': 'public' });
     expect(now.lastActivityAt).not.toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('a failed lifecycle command round-trips (migration 5)', () => {
+    const { store } = setup();
+    const record = store.get('w1')!;
+    expect(record.lifecycle).toBeNull();
+    record.lifecycle = { failed: { command: 'postCreateCommand', exitCode: 3, at: '2026-01-01T00:00:01.000Z' } };
+    store.save(record);
+    expect(store.get('w1')!.lifecycle).toEqual({ failed: { command: 'postCreateCommand', exitCode: 3, at: '2026-01-01T00:00:01.000Z' } });
   });
 
   it('changes of different ports from stale copies all stay (one UPDATE each, no read-modify-write)', () => {
