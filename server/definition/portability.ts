@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { member, parseJsonc, type JNode } from './jsonc-tree.js';
+import { member, members, parseJsonc, type JNode } from './jsonc-tree.js';
 import type { Diagnostic, ParseResult } from './model.js';
 import { LARGE_RANGE_PORTS } from './ports.js';
 import { formatPath, makeLocator, START, type PathSegment, type Position } from './positions.js';
@@ -98,6 +98,39 @@ function gitpodWarnings(result: ParseResult, text: string): Diagnostic[] {
   return out;
 }
 
+/**
+ * devcontainer.json keys the parser keeps (spec.extra) but Slipway does not
+ * act on, and what is ignored as a result (issue 13 item 5). The parser
+ * itself already warns about features, initializeCommand, appPort and
+ * unknown keys; these are the ones it accepts silently.
+ */
+const DEVCONTAINER_IGNORED: Record<string, string> = {
+  mounts: 'are not mounted: Slipway binds no host folders or volumes into a workspace; what they held must come from the repository or the image',
+  runArgs: 'are not passed to the container engine: Slipway sets the container\'s options itself (limits, its own network)',
+  privileged: 'is ignored: workspaces never run privileged',
+  capAdd: 'is ignored: no capabilities are added to a workspace container',
+  securityOpt: 'is ignored: no security options are changed',
+  init: 'is ignored: Slipway starts the container its own way',
+  overrideCommand: 'is ignored: Slipway starts the container its own way and keeps it running',
+  runServices: 'is ignored: Docker Compose is not run by Slipway yet',
+  shutdownAction: 'is ignored: a workspace stops when its owner stops it or it idles',
+  overrideFeatureInstallOrder: 'is ignored: features are not installed by Slipway yet',
+  hostRequirements: 'is not checked: the server\'s own CPU, memory and process limits apply to every workspace',
+  waitFor: 'is ignored: a workspace is ready once its checkout is in and onCreate, updateContent and postCreate have run',
+  userEnvProbe: 'is ignored: the environment comes from containerEnv/remoteEnv and the shell\'s own rc files',
+  updateRemoteUserUID: 'is ignored: there is no host user to match; the checkout belongs to the container user',
+  otherPortsAttributes: 'is ignored: ports not listed get the defaults',
+  devPort: 'is ignored',
+  secrets: 'is ignored: Slipway has no secrets store and prompts for nothing; the variables stay unset',
+};
+
+/** A value that asks for nothing (`false`, `null`, `[]`, `{}`, `""`): no warning. */
+function asksForNothing(node: JNode | undefined): boolean {
+  if (!node) return true;
+  if (node.type === 'null' || node.value === false || node.value === '') return true;
+  return (node.type === 'array' || node.type === 'object') && (node.children?.length ?? 0) === 0;
+}
+
 function devcontainerWarnings(result: ParseResult, text: string): Diagnostic[] {
   const file = result.file ?? 'devcontainer.json';
   const { root } = parseJsonc(text);
@@ -113,6 +146,13 @@ function devcontainerWarnings(result: ParseResult, text: string): Diagnostic[] {
   const extensions = member(member(member(root, 'customizations')?.value, 'vscode')?.value, 'extensions');
   if (extensions?.value?.type === 'array' && (extensions.value.children?.length ?? 0) > 0) {
     add(['customizations', 'vscode', 'extensions'], extensions.keyNode, `\`customizations.vscode.extensions\` (${extensions.value.children!.length}) are not installed: Slipway has no VS Code in the browser yet (planned)`);
+  }
+  for (const [key, why] of Object.entries(DEVCONTAINER_IGNORED)) {
+    const m = member(root, key);
+    if (m && !asksForNothing(m.value)) add([key], m.keyNode, `\`${key}\` ${why}`);
+  }
+  for (const tool of members(member(root, 'customizations')?.value)) {
+    if (tool.key !== 'vscode' && !asksForNothing(tool.value)) add(['customizations', tool.key], tool.keyNode, `\`customizations.${tool.key}\` is for another tool; Slipway ignores it`);
   }
   const forward = member(root, 'forwardPorts')?.value;
   (forward?.type === 'array' ? forward.children ?? [] : []).forEach((node, i) => {

@@ -84,4 +84,35 @@ describe('slipway validate: what Slipway runs differently', () => {
     ]);
     expect(warnings[0]!.message).toMatch(/Docker Compose is not run by Slipway yet/);
   });
+
+  it('a devcontainer.json: every key kept but not acted on, at its line, saying what is ignored; keys asking for nothing are quiet', async () => {
+    const lines = [
+      '{',
+      '  "image": "node:20",',
+      '  "mounts": ["source=/var/run/docker.sock,target=/var/run/docker.sock,type=bind"],',
+      '  "runArgs": ["--cap-add=SYS_PTRACE"],',
+      '  "privileged": true,',
+      '  "capAdd": [],',
+      '  "init": false,',
+      '  "hostRequirements": { "cpus": 8 },',
+      '  "waitFor": "postStartCommand",',
+      '  "secrets": { "API_KEY": {} },',
+      '  "customizations": { "vscode": { "settings": {} }, "codespaces": { "openFiles": ["README.md"] } }',
+      '}',
+    ];
+    const { code, warnings } = await validate(repo({ '.devcontainer/devcontainer.json': lines.join('\n') + '\n' }));
+    expect(code).toBe(0);
+    expect(warnings.map((w) => [w.line, w.path])).toEqual([
+      [3, 'mounts'],
+      [4, 'runArgs'],
+      [5, 'privileged'],
+      [8, 'hostRequirements'],
+      [9, 'waitFor'],
+      [10, 'secrets'],
+      [11, 'customizations.codespaces'],
+    ]);
+    expect(warnings[0]!.message).toMatch(/^`mounts` are not mounted: Slipway binds no host folders/);
+    expect(warnings[2]!.message).toBe('`privileged` is ignored: workspaces never run privileged');
+    expect(warnings[6]!.message).toMatch(/is for another tool; Slipway ignores it/);
+  });
 });
