@@ -5,7 +5,7 @@ import { createLoginLimiter } from '../auth/rate-limit.js';
 import { parseCookies, sessionCookie } from './cookies.js';
 import { sendError } from './reply-error.js';
 import type { HttpDeps } from './deps.js';
-import { idRoute, loginInvalid, loginRoute, newUserInvalid, newUserRoute } from './schemas.js';
+import { idRoute, loginInvalid, loginRoute, newTokenInvalid, newTokenRoute, newUserInvalid, newUserRoute } from './schemas.js';
 
 export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   const { auth, config } = deps;
@@ -48,7 +48,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
 
   app.get('/api/me', async (request) => ({ user: request.caller }));
 
-  app.post('/api/tokens', async (request, reply) => {
+  app.post('/api/tokens', { schema: newTokenRoute, config: { invalid: newTokenInvalid } }, async (request, reply) => {
     const body = (request.body ?? {}) as { name?: unknown };
     const token = auth.issueToken(request.caller!.id, typeof body.name === 'string' ? body.name : 'token');
     return reply.code(201).send(token);

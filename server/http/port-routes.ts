@@ -30,7 +30,7 @@ import { parseCookies, PORT_COOKIE, sessionCookie } from './cookies.js';
 import type { LiveSockets } from './live-sockets.js';
 import { isSameOrigin } from './origin.js';
 import { rejectCrossSite, rejectUpgrade } from './upgrade.js';
-import { portRoute } from './schemas.js';
+import { portVisibilityInvalid, portVisibilityRoute } from './schemas.js';
 
 export interface PortHttpDeps {
   config: Pick<Config, 'publicUrl' | 'domain'>;
@@ -254,7 +254,7 @@ export function createPortHttp(deps: PortHttpDeps) {
     },
 
     register(app: FastifyInstance) {
-      app.patch('/api/workspaces/:id/ports/:port', { schema: portRoute }, async (request) => {
+      app.patch('/api/workspaces/:id/ports/:port', { schema: portVisibilityRoute, config: { invalid: portVisibilityInvalid } }, async (request) => {
         const { id, port } = request.params as { id: string; port: string };
         const body = (request.body ?? {}) as { visibility?: unknown };
         return ports.setVisibility(request.caller!, id, /^\d{1,5}$/.test(port) ? Number(port) : NaN, body.visibility);

@@ -37,7 +37,6 @@ const params = (...names: string[]) => ({
 
 /** `/…/:id` routes. */
 export const idRoute: FastifySchema = { params: params('id') };
-export const portRoute: FastifySchema = { params: params('id', 'port') };
 export const webhookRoute: FastifySchema = { params: params('provider') };
 
 /** `?projectId=a&projectId=b` arrives as an array, which no lookup takes. */
@@ -64,6 +63,37 @@ export const newProjectRoute: FastifySchema = {
 export const newProjectInvalid: InvalidAnswer = { code: 'SLIPWAY_PROJECT_BAD_REQUEST', message: 'Send {"repoUrl": "<clone URL of the repository>"}' };
 
 export const newWorkspaceInvalid: InvalidAnswer = { code: 'SLIPWAY_WORKSPACE_BAD_REQUEST', message: 'Send {"contextUrl": "<repository URL>"}' };
+
+/**
+ * Bodies of the routes that change something existing. Each body is optional
+ * (`null` is what fastify validates when none was sent); the services still
+ * check what a value means (a branch that exists, a poll interval in range).
+ */
+const optionalObject = (properties: Record<string, unknown>) => ({ type: ['object', 'null'], properties });
+
+export const newTokenRoute: FastifySchema = { body: optionalObject({ name: string }) };
+export const newTokenInvalid: InvalidAnswer = { code: 'SLIPWAY_AUTH_BAD_REQUEST', message: 'Send {"name": "<what the token is for>"}, or no body' };
+
+export const projectUpdateRoute: FastifySchema = {
+  params: params('id'),
+  body: optionalObject({ name: string, prebuildBranches: { type: ['array', 'null'] }, pollIntervalSeconds: { type: ['number', 'null'] }, accessToken: { type: ['string', 'null'] }, rotateWebhookSecret: { type: 'boolean' } }),
+};
+export const projectUpdateInvalid: InvalidAnswer = {
+  code: 'SLIPWAY_PROJECT_BAD_REQUEST',
+  message: 'Send a JSON object of the settings to change: name, prebuildBranches, pollIntervalSeconds, accessToken, rotateWebhookSecret',
+};
+
+export const manualPrebuildRoute: FastifySchema = { params: params('id'), body: optionalObject({ ref: { anyOf: [nonBlank, { type: 'null' }] } }) };
+export const manualPrebuildInvalid: InvalidAnswer = { code: 'SLIPWAY_PREBUILD_BAD_REQUEST', message: 'ref must be a branch name or a commit sha' };
+
+export const portVisibilityRoute: FastifySchema = {
+  params: params('id', 'port'),
+  body: { type: 'object', properties: { visibility: { enum: ['public', 'private'] } }, required: ['visibility'] },
+};
+export const portVisibilityInvalid: InvalidAnswer = { code: 'SLIPWAY_PORT_BAD_REQUEST', message: 'Send {"visibility": "public"} or {"visibility": "private"}' };
+
+/** `?follow=1` streams a log; a repeated `follow` is refused rather than guessed. */
+export const logRoute: FastifySchema = { params: params('id'), querystring: { type: 'object', properties: { follow: string } } };
 
 /** The error for a schema failure, or null when `error` is not one or the route has no `invalid` answer. */
 export function invalidRequestError(error: unknown, request: FastifyRequest): SlipwayError | null {

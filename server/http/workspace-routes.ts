@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from './deps.js';
 import { sendLog } from './log-response.js';
-import { idRoute, newWorkspaceInvalid, newWorkspaceRoute } from './schemas.js';
+import { idRoute, logRoute, newWorkspaceInvalid, newWorkspaceRoute } from './schemas.js';
 
 export function registerWorkspaceRoutes(app: FastifyInstance, deps: HttpDeps) {
   const { workspaces } = deps;
@@ -22,7 +22,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, deps: HttpDeps) {
     return workspace;
   });
 
-  app.get('/api/workspaces/:id/logs', { schema: idRoute }, async (request, reply) => {
+  app.get('/api/workspaces/:id/logs', { schema: logRoute }, async (request, reply) => {
     const { id } = request.params as IdParams;
     return sendLog(request, reply, workspaces.log(request.caller!, id));
   });

@@ -65,4 +65,40 @@ describe('route schemas', () => {
     const unknown = await s.api('GET', '/api/prebuilds?projectId=p_nothing');
     expect(unknown.body.code).toBe('SLIPWAY_PROJECT_NOT_FOUND');
   });
+
+  it('changes to existing things: token, project settings, manual prebuild, port visibility, log follow', async () => {
+    const token = await s.api('POST', '/api/tokens', { name: 5 }, bob.token);
+    expect(token.status).toBe(400);
+    expect(token.body.code).toBe('SLIPWAY_AUTH_BAD_REQUEST');
+    expect((await s.api('POST', '/api/tokens', undefined, bob.token)).status).toBe(201);
+    expect((await s.api('POST', '/api/tokens', { name: 'ci' }, bob.token)).status).toBe(201);
+
+    const project = await s.api('POST', '/api/projects', { repoUrl: 'https://git.example.org/team/app.git' }, bob.token);
+    expect(project.status, project.text).toBe(201);
+    for (const body of [[], 'x', { name: 3 }, { pollIntervalSeconds: '60' }, { rotateWebhookSecret: 'yes' }, { prebuildBranches: 'main' }]) {
+      const r = await s.api('PATCH', `/api/projects/${project.body.id}`, body, bob.token);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.code).toBe('SLIPWAY_PROJECT_BAD_REQUEST');
+    }
+    const renamed = await s.api('PATCH', `/api/projects/${project.body.id}`, { name: 'renamed' }, bob.token);
+    expect(renamed.status, renamed.text).toBe(200);
+    expect(renamed.body.name).toBe('renamed');
+
+    for (const body of [{ ref: 7 }, { ref: ' ' }, []]) {
+      const r = await s.api('POST', `/api/projects/${project.body.id}/prebuilds`, body, bob.token);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body).toEqual({ code: 'SLIPWAY_PREBUILD_BAD_REQUEST', message: 'ref must be a branch name or a commit sha' });
+    }
+
+    for (const body of [undefined, {}, { visibility: 'everyone' }, { visibility: true }]) {
+      const r = await s.api('PATCH', '/api/workspaces/wnothing/ports/3000', body, bob.token);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body).toEqual({ code: 'SLIPWAY_PORT_BAD_REQUEST', message: 'Send {"visibility": "public"} or {"visibility": "private"}' });
+    }
+    expect((await s.api('PATCH', '/api/workspaces/wnothing/ports/3000', { visibility: 'public' }, bob.token)).status).toBe(404);
+
+    expect((await s.api('GET', '/api/workspaces/wnothing/logs?follow=1&follow=0', undefined, bob.token)).status).toBe(400);
+    expect((await s.api('GET', '/api/workspaces/wnothing/logs?follow=1', undefined, bob.token)).status).toBe(404);
+    expect((await s.api('DELETE', `/api/projects/${project.body.id}`, undefined, bob.token)).status).toBe(204);
+  });
 });
