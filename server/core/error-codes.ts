@@ -11,171 +11,248 @@
  * something else.
  */
 
-export interface ErrorCodeInfo {
-  /** The HTTP status of an error with this code, unless the call site says otherwise. */
-  readonly status: number;
-  /** Statuses some call sites answer with instead, kept because clients rely on them. */
-  readonly alsoStatus?: readonly number[];
-  /** What it means, in one sentence. */
-  readonly summary: string;
-  /** What the user (or the operator) can do about it. */
-  readonly fix: string;
-}
+import type { ErrorArea, ErrorCodeInfo } from './error-code-info.js';
+import { INPUT_AREAS } from './error-codes-input.js';
 
-interface ErrorArea {
-  readonly title: string;
-  readonly codes: Readonly<Record<`SLIPWAY_${string}`, ErrorCodeInfo>>;
-}
+export type { ErrorArea, ErrorCodeInfo };
 
 export const ERROR_AREAS = {
   auth: {
     title: 'Sign-in, users and API tokens',
     codes: {
-      SLIPWAY_AUTH_REQUIRED: { status: 401, summary: 'The request needs a signed-in user or an API token, and came with neither (or with one that is no longer valid).', fix: 'Sign in (POST /api/auth/login), or send Authorization: Bearer <token>; WebSockets may pass ?token=<token>.' },
+      SLIPWAY_AUTH_REQUIRED: {
+        status: 401,
+        summary: 'The request needs a signed-in user or an API token, and came with neither (or with one that is no longer valid).',
+        fix: 'Sign in (POST /api/auth/login), or send Authorization: Bearer <token>; WebSockets may pass ?token=<token>.',
+      },
       SLIPWAY_AUTH_BAD_CREDENTIALS: { status: 401, summary: 'Wrong username or password.', fix: 'Check both; an admin can create a new user or password.' },
-      SLIPWAY_AUTH_RATE_LIMITED: { status: 429, summary: 'Too many failed sign-ins for this user or from this address.', fix: 'Wait the seconds the Retry-After header names, then try again.' },
-      SLIPWAY_AUTH_FORBIDDEN: { status: 403, summary: 'Only an admin may do this (or, for /metrics, an admin or the metrics token).', fix: 'Ask an admin, or sign in as one.' },
-      SLIPWAY_AUTH_BAD_REQUEST: { status: 400, summary: 'The body of a sign-in or user request is not what the route takes.', fix: 'Send {"username": "...", "password": "..."} (and "isAdmin" when creating a user).' },
-      SLIPWAY_AUTH_BAD_USERNAME: { status: 400, summary: 'The username is not 1-64 letters, digits, dots, dashes or underscores starting with a letter or digit.', fix: 'Pick a username of that form.' },
+      SLIPWAY_AUTH_RATE_LIMITED: {
+        status: 429,
+        summary: 'Too many failed sign-ins for this user or from this address.',
+        fix: 'Wait the seconds the Retry-After header names, then try again.',
+      },
+      SLIPWAY_AUTH_FORBIDDEN: {
+        status: 403,
+        summary: 'Only an admin may do this (or, for /metrics, an admin or the metrics token).',
+        fix: 'Ask an admin, or sign in as one.',
+      },
+      SLIPWAY_AUTH_BAD_REQUEST: {
+        status: 400,
+        summary: 'The body of a sign-in or user request is not what the route takes.',
+        fix: 'Send {"username": "...", "password": "..."} (and "isAdmin" when creating a user).',
+      },
+      SLIPWAY_AUTH_BAD_USERNAME: {
+        status: 400,
+        summary: 'The username is not 1-64 letters, digits, dots, dashes or underscores starting with a letter or digit.',
+        fix: 'Pick a username of that form.',
+      },
       SLIPWAY_AUTH_WEAK_PASSWORD: { status: 400, summary: 'The password is shorter than 8 characters.', fix: 'Choose a longer password.' },
       SLIPWAY_AUTH_USER_EXISTS: { status: 409, summary: 'A user with this username already exists.', fix: 'Pick another username.' },
       SLIPWAY_AUTH_USER_NOT_FOUND: { status: 404, summary: 'No user has this id.', fix: 'List the users (GET /api/users) for their ids.' },
       SLIPWAY_AUTH_DELETE_SELF: { status: 409, summary: 'An admin tried to delete their own user.', fix: 'Sign in as another admin to delete this one.' },
-      SLIPWAY_AUTH_USER_OWNS_WORK: { status: 409, summary: 'The user still owns workspaces or projects (counted in detail).', fix: 'Delete their workspaces and projects first; an admin may.' },
+      SLIPWAY_AUTH_USER_OWNS_WORK: {
+        status: 409,
+        summary: 'The user still owns workspaces or projects (counted in detail).',
+        fix: 'Delete their workspaces and projects first; an admin may.',
+      },
       SLIPWAY_AUTH_TOKEN_NOT_FOUND: { status: 404, summary: 'You hold no API token with this id.', fix: 'List your tokens (GET /api/tokens) for their ids.' },
     },
   },
   config: {
     title: 'Server configuration',
     codes: {
-      SLIPWAY_CONFIG_INVALID: { status: 500, summary: 'A SLIPWAY_* environment variable or a file the server needs (image alias map, CA bundle, secret.key) is invalid; the server does not start.', fix: 'Fix the variable or file the message names (README.md, Configuration), then start again.' },
+      SLIPWAY_CONFIG_INVALID: {
+        status: 500,
+        summary: 'A SLIPWAY_* environment variable or a file the server needs (image alias map, CA bundle, secret.key) is invalid; the server does not start.',
+        fix: 'Fix the variable or file the message names (README.md, Configuration), then start again.',
+      },
     },
   },
-  definition: {
-    title: "The repository's definition file",
-    codes: {
-      SLIPWAY_DEFINITION_INVALID: { status: 422, summary: 'The .gitpod.yml or devcontainer.json has errors (listed with line numbers in the message and detail).', fix: 'Fix the file; `npx slipway validate <repo>` shows the same errors without a server.' },
-      SLIPWAY_DEFINITION_IMAGE_REFUSED: { status: 422, summary: "The definition names an image this server does not run for it (one of Slipway's own snapshot or build images, or one with an invalid name).", fix: 'Name an ordinary image, or a Dockerfile, in the definition.' },
-      SLIPWAY_DEFINITION_COMPOSE_UNSUPPORTED: { status: 422, summary: 'The devcontainer.json uses Docker Compose, which Slipway does not run yet.', fix: 'Use "image" or "build.dockerfile" in a devcontainer.json, or a .gitpod.yml.' },
-    },
-  },
-  git: {
-    title: 'Git repositories and context URLs',
-    codes: {
-      SLIPWAY_GIT_BAD_URL: { status: 400, summary: 'The context URL is not a repository, branch, commit or pull request URL this server accepts (or file:// URLs are disabled).', fix: 'Paste a clone URL or a forge page URL of the repository (the message lists the accepted forms).' },
-      SLIPWAY_GIT_BAD_REF: { status: 400, summary: 'A branch name, commit id or pull request number in the request is malformed.', fix: 'Check the ref in the URL or body.' },
-      SLIPWAY_GIT_BAD_PATH: { status: 400, summary: 'A path points outside the repository, or is not a folder where one is needed.', fix: 'Use a path inside the repository (e.g. fix a Docker build context or checkoutLocation).' },
-      SLIPWAY_GIT_PR_UNSUPPORTED: { status: 400, summary: 'This Git server does not publish pull request refs, so a pull request cannot be opened directly.', fix: "Open the pull request's source branch instead." },
-      SLIPWAY_GIT_ACCESS_DENIED: { status: 403, summary: 'The repository is private and you hold no access token for it; the server never lends another user\'s token.', fix: 'Register the repository as your own project with your access token (POST /api/projects).' },
-      SLIPWAY_GIT_AUTH_FAILED: { status: 403, summary: 'The Git server asked for credentials: the repository is private or does not exist, or the token used was refused.', fix: "Check the URL; add or renew the project's access token (the message names the project)." },
-      SLIPWAY_GIT_UNKNOWN_BRANCH: { status: 404, summary: 'The branch does not exist in the repository (the message lists existing ones).', fix: 'Pick an existing branch, or push it first.' },
-      SLIPWAY_GIT_UNKNOWN_COMMIT: { status: 404, summary: 'The commit does not exist in the repository.', fix: 'Check the commit id, or push the commit first.' },
-      SLIPWAY_GIT_UNKNOWN_PULL_REQUEST: { status: 404, summary: 'The pull request does not exist in the repository.', fix: 'Check the pull request number.' },
-      SLIPWAY_GIT_PATH_NOT_FOUND: { status: 404, summary: 'A file or folder the definition names does not exist at the commit.', fix: 'Fix the path in the definition, or commit the file.' },
-      SLIPWAY_GIT_EMPTY_REPOSITORY: { status: 409, summary: 'The repository has no commits yet.', fix: 'Push a first commit.' },
-      SLIPWAY_GIT_FILE_TOO_LARGE: { status: 422, summary: 'A file the server reads from the repository (definition, Dockerfile) is over the size limit (16 MiB).', fix: 'Keep definition files and Dockerfiles small.' },
-      SLIPWAY_GIT_CLONE_FAILED: { status: 502, alsoStatus: [404], summary: 'Cloning the repository failed (404 when the Git server says it does not exist).', fix: 'Check the URL and that the Git server answers; the message has git\'s own reason.' },
-      SLIPWAY_GIT_FETCH_FAILED: { status: 502, alsoStatus: [404], summary: 'Fetching from the repository failed (404 when the Git server says it does not exist).', fix: 'Check that the Git server answers; the message has git\'s own reason.' },
-      SLIPWAY_GIT_HOST_UNREACHABLE: { status: 502, summary: 'The repository is on an internal address (loopback, private, link-local, Docker, or this server) that the server may not connect to.', fix: 'An administrator admits an internal Git server with SLIPWAY_GIT_HOSTS_ALLOW.' },
-      SLIPWAY_GIT_REDIRECTED: { status: 502, summary: 'The Git server redirects the repository elsewhere; redirects are not followed.', fix: "Use the repository's current URL." },
-      SLIPWAY_GIT_CHECKOUT_FAILED: { status: 500, summary: 'Checking the repository out into a folder failed.', fix: 'Try again; the log has git\'s output. Report it if it persists.' },
-      SLIPWAY_GIT_FAILED: { status: 500, summary: 'A git command the server runs on its mirror failed unexpectedly.', fix: 'Try again; the message and log have git\'s output. Report it if it persists.' },
-    },
-  },
-  http: {
-    title: 'HTTP requests',
-    codes: {
-      SLIPWAY_HTTP_BAD_REQUEST: { status: 400, summary: 'The request is malformed in a way the framework noticed (e.g. a body shorter than its Content-Length); other 4xx statuses of the framework keep their status.', fix: 'Fix the request as the message says.' },
-      SLIPWAY_HTTP_BAD_JSON: { status: 400, summary: 'The request body is not valid JSON.', fix: 'Send a valid JSON document.' },
-      SLIPWAY_HTTP_BODY_TOO_DEEP: { status: 400, summary: 'The JSON body nests deeper than 64 levels.', fix: 'Send a flatter document.' },
-      SLIPWAY_HTTP_BAD_PATH: { status: 400, summary: 'The request path is malformed (a bad %-escape, dot segments or control characters).', fix: 'Send a plain path like /api/workspaces/<id>.' },
-      SLIPWAY_HTTP_CROSS_SITE: { status: 403, summary: "A change (or WebSocket) authenticated by the session cookie came from a page that is not Slipway's own.", fix: 'Scripts send Authorization: Bearer <token>; if you open Slipway at another address, set SLIPWAY_PUBLIC_URL to it.' },
-      SLIPWAY_HTTP_NOT_FOUND: { status: 404, summary: 'No route (or WebSocket) has this method and path.', fix: 'Check the URL against the API (DESIGN.md §7).' },
-      SLIPWAY_HTTP_BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than SLIPWAY_BODY_LIMIT_BYTES.', fix: 'Send less, or have the operator raise SLIPWAY_BODY_LIMIT_BYTES.' },
-      SLIPWAY_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body is not JSON.', fix: 'Send Content-Type: application/json.' },
-    },
-  },
-  image: {
-    title: 'Workspace images',
-    codes: {
-      SLIPWAY_IMAGE_MISSING: { status: 422, summary: 'The default workspace image is missing and cannot be pulled.', fix: 'The operator runs npm run setup to build it, or sets SLIPWAY_DEFAULT_IMAGE.' },
-      SLIPWAY_IMAGE_UNAVAILABLE: { status: 422, summary: 'The image the definition names can neither be pulled nor mapped to a local one (the message lists what was tried).', fix: 'Fix the image name, make the image available to the Docker engine, or map it in SLIPWAY_IMAGE_ALIASES.' },
-      SLIPWAY_IMAGE_PULL_FAILED: { status: 422, summary: 'Pulling the image failed.', fix: 'Check the image name in the definition, or make the image available to the Docker engine.' },
-      SLIPWAY_IMAGE_BUILD_FAILED: { status: 422, summary: "Building the definition's Dockerfile failed (the log has the build output).", fix: 'Fix the Dockerfile; build it locally with docker build to see the failing step.' },
-      SLIPWAY_IMAGE_DOCKERFILE_MISSING: { status: 422, summary: 'The Dockerfile the definition names does not exist at the commit.', fix: 'Fix the path in the definition file, or commit the Dockerfile.' },
-      SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT: { status: 422, summary: 'The Dockerfile lies outside its build context.', fix: 'Move the context up (e.g. "context": "..") so that it contains the Dockerfile.' },
-      SLIPWAY_IMAGE_INSPECT_FAILED: { status: 503, summary: 'The image is present, but the Docker engine cannot inspect it right now.', fix: 'Try again.' },
-    },
-  },
+  ...INPUT_AREAS,
   internal: {
     title: 'The server itself',
     codes: {
-      SLIPWAY_INTERNAL: { status: 500, summary: 'Something went wrong on the server (a bug, or a failure of the machine).', fix: 'Try again; the server log has the details. Report it if it persists.' },
+      SLIPWAY_INTERNAL: {
+        status: 500,
+        summary: 'Something went wrong on the server (a bug, or a failure of the machine).',
+        fix: 'Try again; the server log has the details. Report it if it persists.',
+      },
     },
   },
   port: {
     title: 'Workspace ports and the port proxy',
     codes: {
-      SLIPWAY_PORT_BAD_REQUEST: { status: 400, summary: 'A port number or visibility in the request is invalid, or a port sign-in link points elsewhere.', fix: 'Send a port from 1 to 65535 and {"visibility": "public"} or {"visibility": "private"}.' },
-      SLIPWAY_PORT_BAD_HANDOFF: { status: 400, summary: 'The port sign-in link has expired or was already used.', fix: 'Open the port again from the workspace page.' },
-      SLIPWAY_PORT_FORBIDDEN: { status: 403, summary: 'The browser request to a path-form port URL is refused (a service worker, or a cross-site fetch), to keep apps on one origin apart.', fix: 'Set SLIPWAY_DOMAIN so that each port gets an origin of its own, or open the port as a page.' },
-      SLIPWAY_PORT_UNREACHABLE: { status: 502, summary: 'Nothing is listening on the port in the workspace (yet).', fix: "Start the app's server in the workspace; the page retries by itself." },
-      SLIPWAY_PORT_WORKSPACE_NOT_RUNNING: { status: 503, alsoStatus: [409], summary: 'The workspace of the port is not running (503 for requests, 409 for WebSocket upgrades).', fix: 'Start the workspace (the page offers to); then open the port again.' },
+      SLIPWAY_PORT_BAD_REQUEST: {
+        status: 400,
+        summary: 'A port number or visibility in the request is invalid, or a port sign-in link points elsewhere.',
+        fix: 'Send a port from 1 to 65535 and {"visibility": "public"} or {"visibility": "private"}.',
+      },
+      SLIPWAY_PORT_BAD_HANDOFF: {
+        status: 400,
+        summary: 'The port sign-in link has expired or was already used.',
+        fix: 'Open the port again from the workspace page.',
+      },
+      SLIPWAY_PORT_FORBIDDEN: {
+        status: 403,
+        summary: 'The browser request to a path-form port URL is refused (a service worker, or a cross-site fetch), to keep apps on one origin apart.',
+        fix: 'Set SLIPWAY_DOMAIN so that each port gets an origin of its own, or open the port as a page.',
+      },
+      SLIPWAY_PORT_UNREACHABLE: {
+        status: 502,
+        summary: 'Nothing is listening on the port in the workspace (yet).',
+        fix: "Start the app's server in the workspace; the page retries by itself.",
+      },
+      SLIPWAY_PORT_WORKSPACE_NOT_RUNNING: {
+        status: 503,
+        alsoStatus: [409],
+        summary: 'The workspace of the port is not running (503 for requests, 409 for WebSocket upgrades).',
+        fix: 'Start the workspace (the page offers to); then open the port again.',
+      },
     },
   },
   prebuild: {
     title: 'Prebuilds',
     codes: {
-      SLIPWAY_PREBUILD_BAD_REQUEST: { status: 400, summary: 'A prebuild request lacks what it needs (a project filter, a branch or commit ref).', fix: 'Filter by one project (?projectId=<id>), and give a branch name or commit sha.' },
-      SLIPWAY_PREBUILD_NOT_FOUND: { status: 404, summary: 'No prebuild has this id (or you may not see it).', fix: "List a project's prebuilds (GET /api/prebuilds?projectId=<id>)." },
-      SLIPWAY_PREBUILD_NOT_CANCELABLE: { status: 409, summary: 'Only a queued or building prebuild can be canceled.', fix: 'Nothing to do: the prebuild has already ended.' },
-      SLIPWAY_PREBUILD_INVALID_STATE: { status: 409, summary: "A change the prebuild's phase does not allow (e.g. a finished prebuild started again); a server-side refusal, not a client mistake.", fix: 'Nothing to do for the request; report it if it repeats (the server log has the prebuild id).' },
-      SLIPWAY_PREBUILD_TASK_FAILED: { status: 422, summary: "A task's before or init commands failed in the prebuild (the prebuild log has their output).", fix: 'Fix the command in the definition and push; the next push prebuilds again.' },
+      SLIPWAY_PREBUILD_BAD_REQUEST: {
+        status: 400,
+        summary: 'A prebuild request lacks what it needs (a project filter, a branch or commit ref).',
+        fix: 'Filter by one project (?projectId=<id>), and give a branch name or commit sha.',
+      },
+      SLIPWAY_PREBUILD_NOT_FOUND: {
+        status: 404,
+        summary: 'No prebuild has this id (or you may not see it).',
+        fix: "List a project's prebuilds (GET /api/prebuilds?projectId=<id>).",
+      },
+      SLIPWAY_PREBUILD_NOT_CANCELABLE: {
+        status: 409,
+        summary: 'Only a queued or building prebuild can be canceled.',
+        fix: 'Nothing to do: the prebuild has already ended.',
+      },
+      SLIPWAY_PREBUILD_INVALID_STATE: {
+        status: 409,
+        summary: "A change the prebuild's phase does not allow (e.g. a finished prebuild started again); a server-side refusal, not a client mistake.",
+        fix: 'Nothing to do for the request; report it if it repeats (the server log has the prebuild id).',
+      },
+      SLIPWAY_PREBUILD_TASK_FAILED: {
+        status: 422,
+        summary: "A task's before or init commands failed in the prebuild (the prebuild log has their output).",
+        fix: 'Fix the command in the definition and push; the next push prebuilds again.',
+      },
     },
   },
   project: {
     title: 'Projects',
     codes: {
-      SLIPWAY_PROJECT_BAD_REQUEST: { status: 400, summary: 'The project body is invalid (the message says which field).', fix: 'Send {"repoUrl": "...", "name"?, "accessToken"?} as the message says.' },
+      SLIPWAY_PROJECT_BAD_REQUEST: {
+        status: 400,
+        summary: 'The project body is invalid (the message says which field).',
+        fix: 'Send {"repoUrl": "...", "name"?, "accessToken"?} as the message says.',
+      },
       SLIPWAY_PROJECT_NOT_FOUND: { status: 404, summary: 'No project has this id (or you may not see it).', fix: 'List your projects (GET /api/projects).' },
-      SLIPWAY_PROJECT_SECRET_UNREADABLE: { status: 500, summary: 'A stored secret (access token, webhook secret) cannot be decrypted: it was altered, or secret.key in the data dir is not the key it was sealed with.', fix: "The operator restores secret.key from a backup of the data dir, or sets the project's secrets again." },
+      SLIPWAY_PROJECT_SECRET_UNREADABLE: {
+        status: 500,
+        summary:
+          'A stored secret (access token, webhook secret) cannot be decrypted: it was altered, or secret.key in the data dir is not the key it was sealed with.',
+        fix: "The operator restores secret.key from a backup of the data dir, or sets the project's secrets again.",
+      },
     },
   },
   runtime: {
     title: 'The Docker engine',
     codes: {
-      SLIPWAY_RUNTIME_INSTANCE_ID_INVALID: { status: 500, summary: '<data dir>/instance-id is unreadable or malformed; it ties this server to the containers, networks and images it made.', fix: 'The operator restores it from a backup of the data dir.' },
-      SLIPWAY_RUNTIME_NOT_OURS: { status: 409, summary: 'The container, network or image belongs to another Slipway server on the same Docker engine; this one leaves it alone.', fix: 'Act on it through the server that made it.' },
-      SLIPWAY_RUNTIME_NETWORK_TAKEN: { status: 409, summary: 'A Docker network with the name this server needs exists but was not made by this server.', fix: 'The operator removes it (docker network rm <name>).' },
-      SLIPWAY_RUNTIME_NETWORK_POOL_FULL: { status: 503, summary: 'No free subnet is left in the workspace network pool.', fix: 'Delete unused workspaces, or have the operator give SLIPWAY_NETWORK_POOL a larger range.' },
+      SLIPWAY_RUNTIME_INSTANCE_ID_INVALID: {
+        status: 500,
+        summary: '<data dir>/instance-id is unreadable or malformed; it ties this server to the containers, networks and images it made.',
+        fix: 'The operator restores it from a backup of the data dir.',
+      },
+      SLIPWAY_RUNTIME_NOT_OURS: {
+        status: 409,
+        summary: 'The container, network or image belongs to another Slipway server on the same Docker engine; this one leaves it alone.',
+        fix: 'Act on it through the server that made it.',
+      },
+      SLIPWAY_RUNTIME_NETWORK_TAKEN: {
+        status: 409,
+        summary: 'A Docker network with the name this server needs exists but was not made by this server.',
+        fix: 'The operator removes it (docker network rm <name>).',
+      },
+      SLIPWAY_RUNTIME_NETWORK_POOL_FULL: {
+        status: 503,
+        summary: 'No free subnet is left in the workspace network pool.',
+        fix: 'Delete unused workspaces, or have the operator give SLIPWAY_NETWORK_POOL a larger range.',
+      },
     },
   },
   terminal: {
     title: 'Terminals',
     codes: {
-      SLIPWAY_TERMINAL_NOT_FOUND: { status: 404, summary: 'The workspace has no terminal with this id (it ended, or the workspace restarted).', fix: 'List the terminals (GET /api/workspaces/<id>/terminals) or open a new one.' },
+      SLIPWAY_TERMINAL_NOT_FOUND: {
+        status: 404,
+        summary: 'The workspace has no terminal with this id (it ended, or the workspace restarted).',
+        fix: 'List the terminals (GET /api/workspaces/<id>/terminals) or open a new one.',
+      },
     },
   },
   webhook: {
     title: 'Webhooks',
     codes: {
-      SLIPWAY_WEBHOOK_UNKNOWN_PROVIDER: { status: 404, summary: 'The webhook URL names a provider Slipway does not know.', fix: 'Use the webhook URL the project shows (github, gitlab, gitea, bitbucket or generic).' },
-      SLIPWAY_WEBHOOK_BAD_PAYLOAD: { status: 400, summary: 'The webhook body is not a push event Slipway can read.', fix: "Configure the webhook to send push events as JSON, as the project's page describes." },
-      SLIPWAY_WEBHOOK_BAD_REPO_URL: { status: 400, summary: 'The repository URL in the webhook payload is not a repository URL.', fix: 'Check the forge sends the repository in the payload.' },
-      SLIPWAY_WEBHOOK_BAD_SIGNATURE: { status: 401, summary: 'The webhook signature header is missing, or matches the secret of no project registered for the repository.', fix: "Set the webhook's secret to the project's webhook secret." },
-      SLIPWAY_WEBHOOK_UNKNOWN_REPO: { status: 404, summary: 'No project is registered for the repository of the webhook.', fix: 'Add a project with this repository URL.' },
+      SLIPWAY_WEBHOOK_UNKNOWN_PROVIDER: {
+        status: 404,
+        summary: 'The webhook URL names a provider Slipway does not know.',
+        fix: 'Use the webhook URL the project shows (github, gitlab, gitea, bitbucket or generic).',
+      },
+      SLIPWAY_WEBHOOK_BAD_PAYLOAD: {
+        status: 400,
+        summary: 'The webhook body is not a push event Slipway can read.',
+        fix: "Configure the webhook to send push events as JSON, as the project's page describes.",
+      },
+      SLIPWAY_WEBHOOK_BAD_REPO_URL: {
+        status: 400,
+        summary: 'The repository URL in the webhook payload is not a repository URL.',
+        fix: 'Check the forge sends the repository in the payload.',
+      },
+      SLIPWAY_WEBHOOK_BAD_SIGNATURE: {
+        status: 401,
+        summary: 'The webhook signature header is missing, or matches the secret of no project registered for the repository.',
+        fix: "Set the webhook's secret to the project's webhook secret.",
+      },
+      SLIPWAY_WEBHOOK_UNKNOWN_REPO: {
+        status: 404,
+        summary: 'No project is registered for the repository of the webhook.',
+        fix: 'Add a project with this repository URL.',
+      },
     },
   },
   workspace: {
     title: 'Workspaces',
     codes: {
       SLIPWAY_WORKSPACE_BAD_REQUEST: { status: 400, summary: 'The body of a workspace request is invalid.', fix: 'Send {"contextUrl": "<repository URL>"}.' },
-      SLIPWAY_WORKSPACE_NOT_FOUND: { status: 404, summary: 'No workspace has this id (or you may not see it).', fix: 'List your workspaces (GET /api/workspaces).' },
-      SLIPWAY_WORKSPACE_INVALID_STATE: { status: 409, summary: 'The workspace is in a state that does not allow this (e.g. starting one that runs).', fix: 'Wait for it, or stop or start it first, as the message says.' },
+      SLIPWAY_WORKSPACE_NOT_FOUND: {
+        status: 404,
+        summary: 'No workspace has this id (or you may not see it).',
+        fix: 'List your workspaces (GET /api/workspaces).',
+      },
+      SLIPWAY_WORKSPACE_INVALID_STATE: {
+        status: 409,
+        summary: 'The workspace is in a state that does not allow this (e.g. starting one that runs).',
+        fix: 'Wait for it, or stop or start it first, as the message says.',
+      },
       SLIPWAY_WORKSPACE_NOT_RUNNING: { status: 409, summary: 'The workspace is not running, so it has no terminals.', fix: 'Start the workspace first.' },
-      SLIPWAY_WORKSPACE_LIFECYCLE_FAILED: { status: 422, summary: "A devcontainer lifecycle command (onCreateCommand, postCreateCommand, ...) failed; the workspace keeps running, its `lifecycle.failed` names the command and exit code (logged with this code), and the workspace log has its output.", fix: 'Fix the command in the definition file.' },
-      SLIPWAY_WORKSPACE_SETUP_FAILED: { status: 500, summary: 'A step Slipway runs in the container to set it up (user, folders, CA certificates) failed.', fix: 'Check that the image has a POSIX shell and the tools the message names; the workspace log has the output.' },
-      SLIPWAY_WORKSPACE_CHECKOUT_FAILED: { status: 500, summary: 'Packing the checkout to copy it into the container failed.', fix: 'Try again; report it if it persists.' },
+      SLIPWAY_WORKSPACE_LIFECYCLE_FAILED: {
+        status: 422,
+        summary:
+          'A devcontainer lifecycle command (onCreateCommand, postCreateCommand, ...) failed; the workspace keeps running, its `lifecycle.failed` names the command and exit code (logged with this code), and the workspace log has its output.',
+        fix: 'Fix the command in the definition file.',
+      },
+      SLIPWAY_WORKSPACE_SETUP_FAILED: {
+        status: 500,
+        summary: 'A step Slipway runs in the container to set it up (user, folders, CA certificates) failed.',
+        fix: 'Check that the image has a POSIX shell and the tools the message names; the workspace log has the output.',
+      },
+      SLIPWAY_WORKSPACE_CHECKOUT_FAILED: {
+        status: 500,
+        summary: 'Packing the checkout to copy it into the container failed.',
+        fix: 'Try again; report it if it persists.',
+      },
     },
   },
 } as const satisfies Readonly<Record<string, ErrorArea>>;
@@ -200,6 +277,9 @@ export function isSlipwayErrorCode(value: unknown): value is SlipwayErrorCode {
  * an answer is not Slipway's JSON error shape, or when no answer comes.
  */
 export const WEB_ERROR_CODES = {
-  SLIPWAY_HTTP_ERROR: { summary: "The server (or a proxy in front of it) answered with an error that is not in Slipway's JSON shape; the UI shows its status and text.", fix: 'Check the proxy in front of Slipway, and the server log.' },
+  SLIPWAY_HTTP_ERROR: {
+    summary: "The server (or a proxy in front of it) answered with an error that is not in Slipway's JSON shape; the UI shows its status and text.",
+    fix: 'Check the proxy in front of Slipway, and the server log.',
+  },
   SLIPWAY_HTTP_UNREACHABLE: { summary: 'The browser got no answer from the Slipway server.', fix: 'Check that the server runs and the network reaches it.' },
 } as const satisfies Readonly<Record<`SLIPWAY_${string}`, Omit<ErrorCodeInfo, 'status'>>>;

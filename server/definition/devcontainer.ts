@@ -9,6 +9,7 @@ import { defaultSpec, type Lifecycle, type ParseResult, type WorkspaceSpec } fro
 import { applyPortsAttributes, readCommand, readEnv, readForwardPorts, type PartsCtx } from './devcontainer-parts.js';
 import { expectType, member, members, parseJsonc, valueOf, type JNode } from './jsonc-tree.js';
 import { MAX_SYNTAX_ERRORS } from './limits.js';
+import { workspaceMountTarget } from './devcontainer-mount.js';
 import { imageReferenceRefusal, rememberImagePosition } from './image-policy.js';
 import { imageReferenceMessage, isImageReference, repoDirname, repoPathMessage, resolveRepoPath } from './paths.js';
 import { closest, formatPath, makeLocator, makeSink, START, type DiagnosticSink, type PathSegment } from './positions.js';
@@ -16,16 +17,53 @@ import { substitute, substituteDeep, type SubstitutionContext, type Substitution
 
 /** Keys Slipway reads into the model. */
 const USED = [
-  'image', 'build', 'dockerFile', 'context', 'dockerComposeFile', 'service', 'forwardPorts', 'portsAttributes',
-  'containerEnv', 'remoteEnv', 'remoteUser', 'containerUser', 'workspaceFolder', 'mounts', 'runArgs',
-  'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand',
-  'initializeCommand', 'customizations', 'extensions', 'features', 'appPort', 'settings',
+  'image',
+  'build',
+  'dockerFile',
+  'context',
+  'dockerComposeFile',
+  'service',
+  'forwardPorts',
+  'portsAttributes',
+  'containerEnv',
+  'remoteEnv',
+  'remoteUser',
+  'containerUser',
+  'workspaceFolder',
+  'mounts',
+  'runArgs',
+  'onCreateCommand',
+  'updateContentCommand',
+  'postCreateCommand',
+  'postStartCommand',
+  'postAttachCommand',
+  'initializeCommand',
+  'customizations',
+  'extensions',
+  'features',
+  'appPort',
+  'settings',
 ];
 /** Keys of the devcontainer format kept in `spec.extra` as written, not acted on. */
 const KEPT = [
-  'name', '$schema', 'workspaceMount', 'runServices', 'shutdownAction', 'overrideCommand', 'overrideFeatureInstallOrder',
-  'hostRequirements', 'privileged', 'capAdd', 'securityOpt', 'init', 'waitFor', 'userEnvProbe', 'updateRemoteUserUID',
-  'otherPortsAttributes', 'devPort', 'secrets',
+  'name',
+  '$schema',
+  'workspaceMount',
+  'runServices',
+  'shutdownAction',
+  'overrideCommand',
+  'overrideFeatureInstallOrder',
+  'hostRequirements',
+  'privileged',
+  'capAdd',
+  'securityOpt',
+  'init',
+  'waitFor',
+  'userEnvProbe',
+  'updateRemoteUserUID',
+  'otherPortsAttributes',
+  'devPort',
+  'secrets',
 ];
 const BUILD_KEYS = ['dockerfile', 'context', 'args', 'target', 'options', 'cacheFrom'];
 
@@ -79,12 +117,18 @@ function readCompose(ctx: Ctx, spec: WorkspaceSpec, node: JNode): void {
   }
   const service = readString(ctx, get(ctx, 'service'), ['service']);
   if (service === null && get(ctx, 'service') === undefined) {
-    ctx.sink.error(['service'], keyPos(ctx, 'dockerComposeFile'), '`service` is required with `dockerComposeFile`: name the compose service to open the workspace in');
+    ctx.sink.error(
+      ['service'],
+      keyPos(ctx, 'dockerComposeFile'),
+      '`service` is required with `dockerComposeFile`: name the compose service to open the workspace in',
+    );
   }
   for (const key of ['image', 'build', 'dockerFile']) {
-    if (get(ctx, key) !== undefined) ctx.sink.warn([key], keyPos(ctx, key), `\`${key}\` is ignored because \`dockerComposeFile\` is given; the compose file decides the image`);
+    if (get(ctx, key) !== undefined)
+      ctx.sink.warn([key], keyPos(ctx, key), `\`${key}\` is ignored because \`dockerComposeFile\` is given; the compose file decides the image`);
   }
-  if (get(ctx, 'runArgs') !== undefined) ctx.sink.warn(['runArgs'], keyPos(ctx, 'runArgs'), '`runArgs` is ignored with `dockerComposeFile`; set container options in the compose file');
+  if (get(ctx, 'runArgs') !== undefined)
+    ctx.sink.warn(['runArgs'], keyPos(ctx, 'runArgs'), '`runArgs` is ignored with `dockerComposeFile`; set container options in the compose file');
   spec.image = { kind: 'compose', files, service: service ?? '' };
 }
 
@@ -105,7 +149,10 @@ function readDockerfile(ctx: Ctx, spec: WorkspaceSpec, build: JNode | undefined)
   const target = readString(ctx, member(build, 'target')?.value, ['build', 'target']);
   spec.image = { kind: 'dockerfile', dockerfile: dockerfile ?? '', context: context ?? ctx.dir, args, target };
   if (fileNode) rememberImagePosition(spec.image, { file: ctx.sink.file, ...ctx.at(fileNode.offset) });
-  for (const [key, name] of [['options', 'buildOptions'], ['cacheFrom', 'cacheFrom']] as const) {
+  for (const [key, name] of [
+    ['options', 'buildOptions'],
+    ['cacheFrom', 'cacheFrom'],
+  ] as const) {
     const v = member(build, key)?.value;
     if (v) spec.extra[name] = substituteDeep(valueOf(v), ctx.subst);
   }
@@ -117,11 +164,18 @@ function readImageSource(ctx: Ctx, spec: WorkspaceSpec): void {
     for (const m of members(build)) {
       if (BUILD_KEYS.includes(m.key)) continue;
       const guess = closest(m.key, BUILD_KEYS);
-      ctx.sink.warn(['build', m.key], ctx.at(m.keyNode.offset), `unknown key \`${m.key}\` in \`build\`; Slipway ignores it${guess ? ` (did you mean \`${guess}\`?)` : ''}`);
+      ctx.sink.warn(
+        ['build', m.key],
+        ctx.at(m.keyNode.offset),
+        `unknown key \`${m.key}\` in \`build\`; Slipway ignores it${guess ? ` (did you mean \`${guess}\`?)` : ''}`,
+      );
     }
   }
   const buildObj = build?.type === 'object' ? build : undefined;
-  for (const [key, instead] of [['dockerFile', 'build.dockerfile'], ['context', 'build.context']] as const) {
+  for (const [key, instead] of [
+    ['dockerFile', 'build.dockerfile'],
+    ['context', 'build.context'],
+  ] as const) {
     if (get(ctx, key) !== undefined) ctx.sink.warn([key], keyPos(ctx, key), `\`${key}\` is deprecated; write \`${instead}\` (Slipway reads both)`);
   }
   const compose = get(ctx, 'dockerComposeFile');
@@ -197,7 +251,11 @@ function readExtras(ctx: Ctx, spec: WorkspaceSpec): void {
   const init = get(ctx, 'initializeCommand');
   if (init) {
     spec.extra['initializeCommand'] = readCommand(ctx, init, ['initializeCommand']);
-    ctx.sink.warn(['initializeCommand'], keyPos(ctx, 'initializeCommand'), '`initializeCommand` runs on the host in other tools; Slipway never runs host-side commands, so it is ignored');
+    ctx.sink.warn(
+      ['initializeCommand'],
+      keyPos(ctx, 'initializeCommand'),
+      '`initializeCommand` runs on the host in other tools; Slipway never runs host-side commands, so it is ignored',
+    );
   }
   if (get(ctx, 'appPort') !== undefined) {
     spec.extra['appPort'] = valueOf(get(ctx, 'appPort'));
@@ -238,7 +296,9 @@ function substitutionContext(root: JNode, options: SubstitutionOptions): Substit
   if (written?.type === 'string' && String(written.value).trim() !== '') containerFolder = substitute(String(written.value), base);
   // Without a workspaceFolder, the repository is where workspaceMount puts it.
   const mount = member(root, 'workspaceMount')?.value;
-  if (containerFolder === undefined && mount?.type === 'string') containerFolder = mountTarget(substitute(String(mount.value), base)) ?? undefined;
+  // (warnings come once, from readWorkspaceMount)
+  if (containerFolder === undefined && mount?.type === 'string')
+    containerFolder = workspaceMountTarget(substitute(String(mount.value), base), () => {}) ?? undefined;
   containerFolder ??= options.containerWorkspaceFolder;
   if (containerFolder === undefined && base.localWorkspaceFolder !== undefined) {
     // The devcontainer default: /workspaces/<name of the local folder>.
@@ -247,44 +307,12 @@ function substitutionContext(root: JNode, options: SubstitutionOptions): Substit
   return { ...base, containerWorkspaceFolder: containerFolder };
 }
 
-/** Fields of a `--mount` style string (`source=…,target=…,type=bind`), keys lower-cased. */
-function mountFields(text: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) fields[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim();
-  }
-  return fields;
-}
-
-/** The absolute target of a workspaceMount string, or null. */
-function mountTarget(text: string): string | null {
-  const fields = mountFields(text);
-  const target = fields['target'] ?? fields['dst'] ?? fields['destination'];
-  return target && target.startsWith('/') && !target.includes('${') ? target.replace(/(.)\/+$/, '$1') : null;
-}
-
-/**
- * `workspaceMount`: its target is where the repository lives in the
- * container. Slipway copies a checkout there instead of mounting anything:
- * a host folder (bind) or a named volume as the source is ignored, with a warning.
- */
+/** `workspaceMount`: its target is where the repository lives (devcontainer-mount.ts). */
 function readWorkspaceMount(ctx: Ctx): string | null {
   const node = get(ctx, 'workspaceMount');
   const text = readString(ctx, node, ['workspaceMount']);
   if (text === null || text.trim() === '') return null;
-  const pos = ctx.at(node!.offset);
-  const target = mountTarget(text);
-  if (target === null) {
-    ctx.sink.warn(['workspaceMount'], pos, '`workspaceMount` has no absolute `target=`; Slipway ignores it and uses `workspaceFolder` or /workspaces/<repository>');
-    return null;
-  }
-  const fields = mountFields(text);
-  const source = fields['source'] ?? fields['src'];
-  if (source !== undefined || (fields['type'] ?? 'bind') !== 'bind') {
-    ctx.sink.warn(['workspaceMount'], pos, `Slipway does not mount host folders or volumes: the source${source ? ` ${JSON.stringify(source)}` : ''} is ignored and the repository is checked out into ${target}`);
-  }
-  return target;
+  return workspaceMountTarget(text, (message) => ctx.sink.warn(['workspaceMount'], ctx.at(node!.offset), message));
 }
 
 /**
@@ -300,9 +328,14 @@ function readLocations(ctx: Ctx, spec: WorkspaceSpec): void {
   let folder = readString(ctx, folderNode, ['workspaceFolder']);
   if (folder !== null && folder.trim() === '') folder = null;
   if (folder !== null && !folder.startsWith('/') && !folder.includes('${')) {
-    ctx.sink.warn(['workspaceFolder'], ctx.at(folderNode?.offset ?? 0), `\`workspaceFolder\` should be an absolute path in the container, got ${JSON.stringify(folder)}`);
+    ctx.sink.warn(
+      ['workspaceFolder'],
+      ctx.at(folderNode?.offset ?? 0),
+      `\`workspaceFolder\` should be an absolute path in the container, got ${JSON.stringify(folder)}`,
+    );
   }
-  const fallback = ctx.subst.localWorkspaceFolder !== undefined && ctx.subst.containerWorkspaceFolder?.startsWith('/') ? ctx.subst.containerWorkspaceFolder : null;
+  const fallback =
+    ctx.subst.localWorkspaceFolder !== undefined && ctx.subst.containerWorkspaceFolder?.startsWith('/') ? ctx.subst.containerWorkspaceFolder : null;
   spec.checkoutLocation = mount ?? folder ?? fallback;
   spec.workspaceLocation = folder ?? spec.checkoutLocation;
 }

@@ -13,7 +13,7 @@ import { errorBody, slipwayError } from '../../server/core/errors.js';
 import { renderErrorsDoc } from '../../server/core/error-docs.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const REGISTRY_FILES = new Set(['server/core/error-codes.ts', 'server/core/error-docs.ts']);
+const REGISTRY_FILES = new Set(['server/core/error-codes.ts', 'server/core/error-codes-input.ts', 'server/core/error-docs.ts']);
 
 function sources(dir: string): { file: string; text: string }[] {
   const out: { file: string; text: string }[] = [];
@@ -74,7 +74,11 @@ describe('the error registry', () => {
     expect(slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', 'No workspace "x"').status).toBe(404);
     expect(slipwayError('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', 'upgrade', { status: 409 }).status).toBe(409);
     expect(errorBody(slipwayError('SLIPWAY_AUTH_REQUIRED', 'Sign in'))).toEqual({ code: 'SLIPWAY_AUTH_REQUIRED', message: 'Sign in' });
-    expect(errorBody(slipwayError('SLIPWAY_GIT_UNKNOWN_COMMIT', 'gone', { detail: { commit: 'abc' } }))).toEqual({ code: 'SLIPWAY_GIT_UNKNOWN_COMMIT', message: 'gone', detail: { commit: 'abc' } });
+    expect(errorBody(slipwayError('SLIPWAY_GIT_UNKNOWN_COMMIT', 'gone', { detail: { commit: 'abc' } }))).toEqual({
+      code: 'SLIPWAY_GIT_UNKNOWN_COMMIT',
+      message: 'gone',
+      detail: { commit: 'abc' },
+    });
     expect(JSON.parse(JSON.stringify(slipwayError('SLIPWAY_INTERNAL', 'x')))).toEqual({ code: 'SLIPWAY_INTERNAL', message: 'x' });
     expect(isSlipwayErrorCode('SLIPWAY_INTERNAL')).toBe(true);
     expect(isSlipwayErrorCode('SLIPWAY_NOPE')).toBe(false);
@@ -85,8 +89,14 @@ describe('the error registry', () => {
 describe('docs/errors.md', () => {
   it('lists every code of the registry, and no other', () => {
     const expected = [...registryCodes, ...webCodes].sort();
-    expect(expected.filter((code) => !docCodes.includes(code)), 'codes missing from docs/errors.md (npm run docs:errors)').toEqual([]);
-    expect(docCodes.filter((code) => !expected.includes(code)), 'codes in docs/errors.md that the registry lacks').toEqual([]);
+    expect(
+      expected.filter((code) => !docCodes.includes(code)),
+      'codes missing from docs/errors.md (npm run docs:errors)',
+    ).toEqual([]);
+    expect(
+      docCodes.filter((code) => !expected.includes(code)),
+      'codes in docs/errors.md that the registry lacks',
+    ).toEqual([]);
   });
 
   it('is exactly what the registry renders (run `npm run docs:errors` after changing the registry)', () => {
@@ -114,7 +124,7 @@ describe('the source', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('answers a code with a status other than the registry\'s only where the registry lists it (alsoStatus)', () => {
+  it("answers a code with a status other than the registry's only where the registry lists it (alsoStatus)", () => {
     const odd: string[] = [];
     for (const { file, text } of server) {
       // One-line calls with a literal status; the registry's own status may still be spelled out.
