@@ -126,21 +126,52 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
     // The workspaces' networks come from this pool: never a Git host, even if an operator picked public addresses for it.
     egress: { allow: config.gitHostsAllow, ownPorts, internalRanges: () => [config.networkPool.cidr] },
   });
-  const images = createImageResolver({ runtime, repos: git, defaultImage: config.defaultImage, names: createImageNames({ runtime, aliases: config.imageAliases }), ...(config.extraCaCerts ? { caLayer: createCaLayer({ runtime, bundle: config.extraCaCerts }) } : {}) });
+  const images = createImageResolver({
+    runtime,
+    repos: git,
+    defaultImage: config.defaultImage,
+    names: createImageNames({ runtime, aliases: config.imageAliases }),
+    ...(config.extraCaCerts ? { caLayer: createCaLayer({ runtime, bundle: config.extraCaCerts }) } : {}),
+  });
 
   // Prebuilds: the runner, snapshot GC, the queue's service, the poller, and the chooser workspaces ask.
   const tmpDir = path.join(config.dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true });
-  const run = createPrebuildRunner({ config, git, images, runtime, logs, ops: createContainerOps({ runtime, tmpDir }), repoNameOf: (repoUrl) => repoIdentity(repoUrl).name });
+  const run = createPrebuildRunner({
+    config,
+    git,
+    images,
+    runtime,
+    logs,
+    ops: createContainerOps({ runtime, tmpDir }),
+    repoNameOf: (repoUrl) => repoIdentity(repoUrl).name,
+  });
   const gc = createSnapshotCollector({
     store: prebuildStore,
     removeImage: (ref) => runtime.removeImage(ref),
     // Snapshots a workspace was made from are never collected.
-    imagesInUse: () => new Set(workspaceStore.list().map((w) => w.imageRef).filter((r): r is string => r !== null)),
+    imagesInUse: () =>
+      new Set(
+        workspaceStore
+          .list()
+          .map((w) => w.imageRef)
+          .filter((r): r is string => r !== null),
+      ),
     keepPerBranch: config.prebuildsKeepPerBranch,
     logger: log('prebuild-gc'),
   });
-  const prebuilds = createPrebuildService({ store: prebuildStore, projects, git, logs, run, gc, concurrency: config.prebuildConcurrency, timeoutMs: config.prebuildTimeoutMs, logger: log('prebuilds'), metrics });
+  const prebuilds = createPrebuildService({
+    store: prebuildStore,
+    projects,
+    git,
+    logs,
+    run,
+    gc,
+    concurrency: config.prebuildConcurrency,
+    timeoutMs: config.prebuildTimeoutMs,
+    logger: log('prebuilds'),
+    metrics,
+  });
   const poller = createPoller({
     store: projectStore,
     // Polling reads with the project's own token, never another project's.
@@ -160,7 +191,21 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
     defaultBranch: (repoUrl) => git.defaultBranch(repoUrl).catch(() => null),
   });
 
-  const workspaces = createWorkspaceService({ config, store: workspaceStore, audit, runtime, git, images, terminals, logs, logger: log('workspaces'), metrics, prebuilds: chooser, repoAccess: createRepoAccess(projects, git), detectedPorts: (id) => ports.detectedPorts(id) });
+  const workspaces = createWorkspaceService({
+    config,
+    store: workspaceStore,
+    audit,
+    runtime,
+    git,
+    images,
+    terminals,
+    logs,
+    logger: log('workspaces'),
+    metrics,
+    prebuilds: chooser,
+    repoAccess: createRepoAccess(projects, git),
+    detectedPorts: (id) => ports.detectedPorts(id),
+  });
   const ports = createPortService({ store: workspaceStore, workspaces, runtime, audit, logger: log('ports') });
   const portHttp = createPortHttp({ config, auth, ports, portSessions: createPortSessions(createPortSessionStore(db)), workspaces });
 
@@ -203,7 +248,8 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
         // Before the first reconcile: duplicates of shared networks (item 7 of issue 12) go, one stays.
         const repaired = await runtime.repairNetworks();
         if (repaired.removed.length > 0) background.info({ removed: repaired.removed }, 'removed empty duplicate networks');
-        if (repaired.keptDuplicates.length > 0) background.warn({ networks: repaired.keptDuplicates }, 'duplicate networks still in use are kept until their containers leave them');
+        if (repaired.keptDuplicates.length > 0)
+          background.warn({ networks: repaired.keptDuplicates }, 'duplicate networks still in use are kept until their containers leave them');
       } catch (error) {
         background.warn({ err: String(error) }, 'network repair failed');
       }

@@ -13,7 +13,9 @@ export async function serve(): Promise<number> {
   for (const warning of admin.warnings) app.logger.warn(warning);
   if (admin.generatedPassword) {
     // Printed once, to the console only (never to the log file).
-    process.stdout.write(`\nSlipway: first start. Sign in as "admin" with the password: ${admin.generatedPassword}\n(set SLIPWAY_ADMIN_PASSWORD to choose it)\n\n`);
+    process.stdout.write(
+      `\nSlipway: first start. Sign in as "admin" with the password: ${admin.generatedPassword}\n(set SLIPWAY_ADMIN_PASSWORD to choose it)\n\n`,
+    );
   }
   const docker = await app.services.runtime.ping();
   if (!docker.ok) app.logger.warn({ error: docker.error }, 'the Docker engine does not answer: run scripts/setup (npm run setup), or set DOCKER_HOST');

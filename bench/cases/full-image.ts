@@ -78,11 +78,21 @@ export async function caSaving(runs: number): Promise<{ installPerStart: Summary
   const runtime = createRuntime({ network: 'slipway', instanceId: BENCH_INSTANCE });
   try {
     const installSamples = await repeat(runs, async (i) => {
-      const id = await runtime.createContainer({ name: `slipway-bench-ca-${process.pid}-${i}`, image: FULL_IMAGE, hostname: 'ca', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+      const id = await runtime.createContainer({
+        name: `slipway-bench-ca-${process.pid}-${i}`,
+        image: FULL_IMAGE,
+        hostname: 'ca',
+        labels: { 'slipway.kind': 'bench' },
+        env: {},
+        limits: { cpus: 0, memoryBytes: 0, pids: 0 },
+      });
       await runtime.startContainer(id);
       const ms = await timed(async () => {
         await runtime.putArchive(id, '/', createTar([{ name: 'tmp/extra-ca.crt', content: bundle }]));
-        const result = await runtime.exec(id, { cmd: ['/bin/sh', '-c', 'cp /tmp/extra-ca.crt /usr/local/share/ca-certificates/slipway-extra.crt && update-ca-certificates >/dev/null 2>&1'], user: 'root' });
+        const result = await runtime.exec(id, {
+          cmd: ['/bin/sh', '-c', 'cp /tmp/extra-ca.crt /usr/local/share/ca-certificates/slipway-extra.crt && update-ca-certificates >/dev/null 2>&1'],
+          user: 'root',
+        });
         if (result.exitCode !== 0) throw new Error(`update-ca-certificates failed: ${result.output}`);
       });
       await runtime.removeContainer(id);

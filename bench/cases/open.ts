@@ -19,7 +19,14 @@ export async function dockerFloor(runs: number, image = IMAGE): Promise<Summary>
   const runtime = createRuntime({ network: 'slipway', instanceId: BENCH_INSTANCE });
   const samples = await repeat(runs, async (run) => {
     const started = performance.now();
-    const id = await runtime.createContainer({ name: `slipway-bench-floor-${process.pid}-${run}`, image, hostname: 'floor', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+    const id = await runtime.createContainer({
+      name: `slipway-bench-floor-${process.pid}-${run}`,
+      image,
+      hostname: 'floor',
+      labels: { 'slipway.kind': 'bench' },
+      env: {},
+      limits: { cpus: 0, memoryBytes: 0, pids: 0 },
+    });
     await runtime.startContainer(id);
     const result = await runtime.exec(id, { cmd: ['echo', 'ready'] });
     const ms = performance.now() - started;
@@ -36,7 +43,14 @@ export async function dockerFloorConcurrent(count: number, image = IMAGE): Promi
   const started = performance.now();
   const ids = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const id = await runtime.createContainer({ name: `slipway-bench-floor-many-${process.pid}-${i}`, image, hostname: 'floor', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+      const id = await runtime.createContainer({
+        name: `slipway-bench-floor-many-${process.pid}-${i}`,
+        image,
+        hostname: 'floor',
+        labels: { 'slipway.kind': 'bench' },
+        env: {},
+        limits: { cpus: 0, memoryBytes: 0, pids: 0 },
+      });
       await runtime.startContainer(id);
       await runtime.exec(id, { cmd: ['echo', 'ready'] });
       return id;
@@ -73,7 +87,10 @@ export async function devcontainerCli(runs: number, postCreateCommand: string): 
       const ids = (await run('docker', ['ps', '-aq', '--filter', `label=devcontainer.local_folder=${dir}`], dir)).trim().split('\n').filter(Boolean);
       if (ids.length) await run('docker', ['rm', '-f', ...ids], dir);
       // The CLI builds a `vsc-<folder>-...-uid` image per folder: do not leave them behind.
-      const images = (await run('docker', ['images', '--format', '{{.Repository}}', '--filter', `reference=vsc-${path.basename(dir).toLowerCase()}*`], dir)).trim().split('\n').filter(Boolean);
+      const images = (await run('docker', ['images', '--format', '{{.Repository}}', '--filter', `reference=vsc-${path.basename(dir).toLowerCase()}*`], dir))
+        .trim()
+        .split('\n')
+        .filter(Boolean);
       if (images.length) await run('docker', ['rmi', ...images], dir).catch(() => '');
       await rm(dir, { recursive: true, force: true });
     }

@@ -10,7 +10,12 @@ import { openToPrompt, type BenchEnv } from '../lib/environment.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { BENCH_INSTANCE, devcontainerCli, dockerFloor } from './open.js';
 
-interface Row { figure: string; value: string; reference: string; ratio: string }
+interface Row {
+  figure: string;
+  value: string;
+  reference: string;
+  ratio: string;
+}
 
 const fmt = (s: Summary) => `${s.median.toFixed(0)} ${s.unit} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
@@ -28,7 +33,14 @@ async function waitForPrebuild(env: BenchEnv, projectId: string, commit: string)
 async function byHand(image: string, init: string): Promise<number> {
   const runtime = createRuntime({ network: 'slipway', instanceId: BENCH_INSTANCE });
   const started = performance.now();
-  const id = await runtime.createContainer({ name: `slipway-bench-hand-${process.pid}-${Date.now()}`, image, hostname: 'hand', labels: { 'slipway.kind': 'bench' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+  const id = await runtime.createContainer({
+    name: `slipway-bench-hand-${process.pid}-${Date.now()}`,
+    image,
+    hostname: 'hand',
+    labels: { 'slipway.kind': 'bench' },
+    env: {},
+    limits: { cpus: 0, memoryBytes: 0, pids: 0 },
+  });
   await runtime.startContainer(id);
   const result = await runtime.exec(id, { cmd: ['sh', '-c', init] });
   if (result.exitCode !== 0) throw new Error(`init by hand failed: ${result.output}`);
@@ -39,7 +51,10 @@ async function byHand(image: string, init: string): Promise<number> {
   return ms;
 }
 
-export async function prebuildCases(env: BenchEnv, options: { runs: number; quick: boolean; floor: Summary }): Promise<{ rows: Row[]; results: unknown; scaleUrl: string | null; snapshot: string | null }> {
+export async function prebuildCases(
+  env: BenchEnv,
+  options: { runs: number; quick: boolean; floor: Summary },
+): Promise<{ rows: Row[]; results: unknown; scaleUrl: string | null; snapshot: string | null }> {
   const initSeconds = options.quick ? 3 : 10;
   const init = `sleep ${initSeconds} && echo prebuilt > /workspace/prebuilt.txt`;
   const name = `bench-prebuild-${Date.now()}`;
@@ -54,7 +69,11 @@ export async function prebuildCases(env: BenchEnv, options: { runs: number; quic
     const commit = await env.git.commit(name, { 'counter.txt': String(i) }, `push ${i}`);
     const body = JSON.stringify({ repoUrl: repo.url, ref: 'refs/heads/main', after: commit });
     const sentAt = Date.now();
-    const response = await fetch(`${env.slipway.baseUrl}/api/webhooks/generic`, { method: 'POST', headers: { 'content-type': 'application/json', ...signBody('generic', project.webhookSecret, body) }, body });
+    const response = await fetch(`${env.slipway.baseUrl}/api/webhooks/generic`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signBody('generic', project.webhookSecret, body) },
+      body,
+    });
     if (response.status >= 300) throw new Error(`webhook refused: ${response.status} ${await response.text()}`);
     const prebuild = await waitForPrebuild(env, project.id, commit);
     if (prebuild.status !== 'ready') throw new Error(`prebuild ${prebuild.status}: ${prebuild.error}`);
@@ -71,7 +90,8 @@ export async function prebuildCases(env: BenchEnv, options: { runs: number; quic
   let timings: Record<string, number> = {};
   for (let i = 0; i < options.runs; i++) {
     const opened = await openToPrompt(env, repo.url);
-    if (opened.workspace.startedFrom !== 'prebuild') throw new Error(`expected a prebuild start, got ${opened.workspace.startedFrom}: ${JSON.stringify(opened.workspace.prebuild)}`);
+    if (opened.workspace.startedFrom !== 'prebuild')
+      throw new Error(`expected a prebuild start, got ${opened.workspace.startedFrom}: ${JSON.stringify(opened.workspace.prebuild)}`);
     snapshot = opened.workspace.image;
     timings = opened.workspace.timings;
     opens.push(opened.ms);
@@ -82,14 +102,39 @@ export async function prebuildCases(env: BenchEnv, options: { runs: number; quic
   const cli = await devcontainerCli(options.quick ? 1 : 3, init.replace('/workspace/', '/tmp/'));
 
   const rows: Row[] = [
-    { figure: `open from prebuild (init ${initSeconds} s) → prompt`, value: fmt(open), reference: `docker floor (snapshot): ${fmt(floor)}`, ratio: `${(open.median / floor.median).toFixed(2)}×` },
-    { figure: '', value: '', reference: 'error' in cli ? `devcontainer up: failed (${cli.error.slice(0, 50)})` : `devcontainer up+exec: ${fmt(cli)}`, ratio: 'error' in cli ? 'n/a' : `${(open.median / cli.median).toFixed(2)}×` },
-    { figure: 'prebuild total', value: fmt(prebuildSummary), reference: `by hand (create, init, commit): ${fmt(handSummary)}`, ratio: `+${(prebuildSummary.median - handSummary.median).toFixed(0)} ms` },
+    {
+      figure: `open from prebuild (init ${initSeconds} s) → prompt`,
+      value: fmt(open),
+      reference: `docker floor (snapshot): ${fmt(floor)}`,
+      ratio: `${(open.median / floor.median).toFixed(2)}×`,
+    },
+    {
+      figure: '',
+      value: '',
+      reference: 'error' in cli ? `devcontainer up: failed (${cli.error.slice(0, 50)})` : `devcontainer up+exec: ${fmt(cli)}`,
+      ratio: 'error' in cli ? 'n/a' : `${(open.median / cli.median).toFixed(2)}×`,
+    },
+    {
+      figure: 'prebuild total',
+      value: fmt(prebuildSummary),
+      reference: `by hand (create, init, commit): ${fmt(handSummary)}`,
+      ratio: `+${(prebuildSummary.median - handSummary.median).toFixed(0)} ms`,
+    },
     { figure: 'webhook → prebuild started', value: fmt(summarize(latency, 'ms')), reference: '—', ratio: '' },
   ];
   return {
     rows,
-    results: { initSeconds, openFromPrebuild: open, openTimings: timings, dockerFloorSnapshot: floor, devcontainerCli: cli, prebuildTotal: prebuildSummary, byHand: handSummary, overheadMs: prebuildSummary.median - handSummary.median, webhookToStart: summarize(latency, 'ms') },
+    results: {
+      initSeconds,
+      openFromPrebuild: open,
+      openTimings: timings,
+      dockerFloorSnapshot: floor,
+      devcontainerCli: cli,
+      prebuildTotal: prebuildSummary,
+      byHand: handSummary,
+      overheadMs: prebuildSummary.median - handSummary.median,
+      webhookToStart: summarize(latency, 'ms'),
+    },
     scaleUrl: repo.url,
     snapshot,
   };

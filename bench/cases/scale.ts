@@ -8,15 +8,28 @@ import { percentile, summarize, type Summary } from '../lib/stats.js';
 
 const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
 
-export async function concurrentOpens(env: BenchEnv, contextUrl: string, count: number): Promise<{ allRunningMs: number; perWorkspace: Summary & { p95: number }; ids: string[] }> {
+export async function concurrentOpens(
+  env: BenchEnv,
+  contextUrl: string,
+  count: number,
+): Promise<{ allRunningMs: number; perWorkspace: Summary & { p95: number }; ids: string[] }> {
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: count }, () => openToPrompt(env, contextUrl)));
   const allRunningMs = performance.now() - started;
   const times = results.map((r) => r.ms).sort((a, b) => a - b);
-  return { allRunningMs, perWorkspace: { ...summarize(times, 'ms', { percentiles: true }), p95: percentile(times, 95) }, ids: results.map((r) => r.workspaceId) };
+  return {
+    allRunningMs,
+    perWorkspace: { ...summarize(times, 'ms', { percentiles: true }), p95: percentile(times, 95) },
+    ids: results.map((r) => r.workspaceId),
+  };
 }
 
-export async function runningMemory(env: BenchEnv, contextUrl: string, target: number, alreadyRunning: string[]): Promise<{ running: number; serverRssMb: number; baselineRssMb: number; perWorkspaceRssKb: number; ids: string[] }> {
+export async function runningMemory(
+  env: BenchEnv,
+  contextUrl: string,
+  target: number,
+  alreadyRunning: string[],
+): Promise<{ running: number; serverRssMb: number; baselineRssMb: number; perWorkspaceRssKb: number; ids: string[] }> {
   global.gc?.();
   const ids = [...alreadyRunning];
   const baselineRssMb = rssMb();
@@ -33,14 +46,21 @@ export async function runningMemory(env: BenchEnv, contextUrl: string, target: n
 }
 
 /** `clients` WebSocket clients on one workspace's terminals; all must receive a line printed once per terminal. */
-export async function manyClients(env: BenchEnv, workspaceId: string, clients: number, terminalsCount: number): Promise<{ clients: number; allReceivedMs: number; serverRssMb: number; rssGrowthMb: number }> {
+export async function manyClients(
+  env: BenchEnv,
+  workspaceId: string,
+  clients: number,
+  terminalsCount: number,
+): Promise<{ clients: number; allReceivedMs: number; serverRssMb: number; rssGrowthMb: number }> {
   const before = rssMb();
   const terminals: string[] = [];
   for (let i = 0; i < terminalsCount; i++) terminals.push((await env.slipway.api('POST', `/api/workspaces/${workspaceId}/terminals`)).body.id);
   const sockets: { socket: WebSocket; got: Promise<void> }[] = [];
   for (let i = 0; i < clients; i++) {
     const terminalId = terminals[i % terminals.length]!;
-    const socket = new WebSocket(`${env.slipway.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${terminalId}?token=${env.slipway.adminToken}`);
+    const socket = new WebSocket(
+      `${env.slipway.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${terminalId}?token=${env.slipway.adminToken}`,
+    );
     await new Promise((r) => socket.once('open', r));
     let seen = '';
     const got = new Promise<void>((resolve) => {

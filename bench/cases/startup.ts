@@ -12,7 +12,14 @@ export async function serverStart(runs: number): Promise<Summary> {
     const port = 18_900 + run;
     const started = performance.now();
     const child = spawn(process.execPath, ['bin/slipway.js', 'serve'], {
-      env: { ...process.env, SLIPWAY_PORT: String(port), SLIPWAY_HOST: '127.0.0.1', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_ADMIN_PASSWORD: 'bench-password', SLIPWAY_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        SLIPWAY_PORT: String(port),
+        SLIPWAY_HOST: '127.0.0.1',
+        SLIPWAY_DATA_DIR: dataDir,
+        SLIPWAY_ADMIN_PASSWORD: 'bench-password',
+        SLIPWAY_LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
     });
     let ms = NaN;

@@ -38,7 +38,9 @@ export async function throughput(env: BenchEnv, workspaceId: string, mb: number,
   const [container] = await runtime.listContainers({ 'slipway.workspace': workspaceId });
   for (let i = 0; i < runs; i++) {
     const terminal = (await env.slipway.api('POST', `/api/workspaces/${workspaceId}/terminals`)).body;
-    const socket = new WebSocket(`${env.slipway.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${terminal.id}?token=${env.slipway.adminToken}`);
+    const socket = new WebSocket(
+      `${env.slipway.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${terminal.id}?token=${env.slipway.adminToken}`,
+    );
     await new Promise((r) => socket.once('open', r));
     await new Promise((r) => setTimeout(r, 500)); // let the prompt and replay arrive
     const result = untilMarker((listener) => socket.on('message', (data: Buffer, binary: boolean) => binary && listener(data)));
@@ -62,7 +64,9 @@ export async function throughput(env: BenchEnv, workspaceId: string, mb: number,
 /** Types one character at a time into the shell and waits for its echo. */
 export async function keystrokeEcho(env: BenchEnv, workspaceId: string, count: number): Promise<Summary> {
   const terminal = (await env.slipway.api('POST', `/api/workspaces/${workspaceId}/terminals`)).body;
-  const socket = new WebSocket(`${env.slipway.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${terminal.id}?token=${env.slipway.adminToken}`);
+  const socket = new WebSocket(
+    `${env.slipway.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${terminal.id}?token=${env.slipway.adminToken}`,
+  );
   await new Promise((r) => socket.once('open', r));
   await new Promise((r) => setTimeout(r, 800));
   let pending: ((chunk: string) => void) | null = null;

@@ -103,11 +103,15 @@ export function createAuthService(deps: { users: UserStore; audit: AuditLog }) {
      * remembered), and so does a deleted admin. `warnings` say what was
      * ignored, for the start log.
      */
-    async bootstrapAdmin(options: { password: string | null; token: string | null }): Promise<{ created: boolean; generatedPassword: string | null; warnings: string[] }> {
+    async bootstrapAdmin(options: {
+      password: string | null;
+      token: string | null;
+    }): Promise<{ created: boolean; generatedPassword: string | null; warnings: string[] }> {
       const warnings: string[] = [];
       const tokenHash = options.token ? hashSecret(options.token) : null;
       const tokenRevoked = tokenHash !== null && users.isRevokedTokenHash(tokenHash);
-      if (tokenRevoked) warnings.push('SLIPWAY_ADMIN_TOKEN was revoked through the API and is ignored; set a new value to get an admin token from the environment again');
+      if (tokenRevoked)
+        warnings.push('SLIPWAY_ADMIN_TOKEN was revoked through the API and is ignored; set a new value to get an admin token from the environment again');
       const existing = users.byUsername('admin');
       if (existing) {
         if (tokenHash && !tokenRevoked && !users.userByTokenHash(tokenHash)) {

@@ -108,7 +108,8 @@ export function defaultMemoryBytes(totalBytes = os.totalmem()): number {
 function metricsTokenVar(env: Env): string | null {
   const raw = env.SLIPWAY_METRICS_TOKEN;
   if (!raw) return null;
-  if (raw.length < 16) throw slipwayError('SLIPWAY_CONFIG_INVALID', 'SLIPWAY_METRICS_TOKEN must be at least 16 characters (a random secret, e.g. `openssl rand -hex 32`)');
+  if (raw.length < 16)
+    throw slipwayError('SLIPWAY_CONFIG_INVALID', 'SLIPWAY_METRICS_TOKEN must be at least 16 characters (a random secret, e.g. `openssl rand -hex 32`)');
   return raw;
 }
 
@@ -117,13 +118,19 @@ function trustProxyVar(env: Env): boolean | string[] {
   const raw = env.SLIPWAY_TRUST_PROXY?.trim();
   if (!raw) return false;
   if (/^(1|true|yes|on|0|false|no|off)$/i.test(raw)) return boolVar(env, 'SLIPWAY_TRUST_PROXY', false);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of list) {
     const [address, bits, extra] = item.split('/');
     const family = isIP(address ?? '');
     const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
     if (!['loopback', 'linklocal', 'uniquelocal'].includes(item) && (family === 0 || !okBits || extra !== undefined)) {
-      throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_TRUST_PROXY must be true, false or a comma-separated list of proxy addresses or CIDRs (10.0.0.1, 10.0.0.0/8, loopback), got "${item}"`);
+      throw slipwayError(
+        'SLIPWAY_CONFIG_INVALID',
+        `SLIPWAY_TRUST_PROXY must be true, false or a comma-separated list of proxy addresses or CIDRs (10.0.0.1, 10.0.0.0/8, loopback), got "${item}"`,
+      );
     }
   }
   return list;
@@ -134,11 +141,17 @@ function networkPoolVar(env: Env): { cidr: string; prefix: number } {
   const cidr = env.SLIPWAY_NETWORK_POOL?.trim() || '10.213.0.0/16';
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
   if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) < 8 || Number(match[5]) > 29) {
-    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_NETWORK_POOL must be an IPv4 range from /8 to /29 that no other network of the host uses, like 10.213.0.0/16, got "${cidr}"`);
+    throw slipwayError(
+      'SLIPWAY_CONFIG_INVALID',
+      `SLIPWAY_NETWORK_POOL must be an IPv4 range from /8 to /29 that no other network of the host uses, like 10.213.0.0/16, got "${cidr}"`,
+    );
   }
   const prefix = intVar(env, 'SLIPWAY_NETWORK_SUBNET_PREFIX', 28, 16, 29);
   if (prefix < Number(match[5])) {
-    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_NETWORK_SUBNET_PREFIX (${prefix}) must be at least the prefix of SLIPWAY_NETWORK_POOL (${cidr}): each workspace's subnet is cut from the pool`);
+    throw slipwayError(
+      'SLIPWAY_CONFIG_INVALID',
+      `SLIPWAY_NETWORK_SUBNET_PREFIX (${prefix}) must be at least the prefix of SLIPWAY_NETWORK_POOL (${cidr}): each workspace's subnet is cut from the pool`,
+    );
   }
   return { cidr, prefix };
 }

@@ -26,7 +26,8 @@ export interface ImageAlias {
 }
 
 // Lowercase path components, optional registry host[:port], optional :tag and @digest (what Docker accepts).
-const REFERENCE = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const REFERENCE =
+  /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const PREFIX = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._/-]*\*$/;
 
 export function parseImageAliases(text: string, file: string): ImageAlias[] {
@@ -37,7 +38,10 @@ export function parseImageAliases(text: string, file: string): ImageAlias[] {
     if (content === '') return;
     const words = content.split(/\s*=\s*|\s+/).filter((w) => w !== '');
     const fail = (why: string) => {
-      throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_IMAGE_ALIASES: ${file}:${line}: ${why}. Each line is "<image name> <image to use>" (e.g. "gitpod/workspace-full registry.example.com/workspace-full:latest"); # starts a comment.`);
+      throw slipwayError(
+        'SLIPWAY_CONFIG_INVALID',
+        `SLIPWAY_IMAGE_ALIASES: ${file}:${line}: ${why}. Each line is "<image name> <image to use>" (e.g. "gitpod/workspace-full registry.example.com/workspace-full:latest"); # starts a comment.`,
+      );
     };
     if (words.length !== 2) fail(`expected two image names, found ${words.length} word${words.length === 1 ? '' : 's'} in ${JSON.stringify(raw.trim())}`);
     const [name, target] = words as [string, string];

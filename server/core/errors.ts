@@ -43,17 +43,11 @@ export interface ErrorBody {
 
 /** Writes the body of an error answer; every error the server sends goes through here. */
 export function errorBody(error: SlipwayError): ErrorBody {
-  return error.detail === undefined
-    ? { code: error.code, message: error.message }
-    : { code: error.code, message: error.message, detail: error.detail };
+  return error.detail === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, detail: error.detail };
 }
 
 /** Builds a SlipwayError; the factory form keeps call sites short. */
-export function slipwayError(
-  code: SlipwayErrorCode,
-  message: string,
-  options: SlipwayErrorOptions = {},
-): SlipwayError {
+export function slipwayError(code: SlipwayErrorCode, message: string, options: SlipwayErrorOptions = {}): SlipwayError {
   return new SlipwayError(code, message, options);
 }
 

@@ -36,7 +36,12 @@ export function printableDeep<T>(value: T, depth = 4): T {
   // An error's message quotes names as often as not: the same shape pino's err serializer gives, made printable.
   if (value instanceof Error) {
     const fields = printableDeep({ ...(value as unknown as Record<string, unknown>) }, depth - 1);
-    return { type: value.name, message: printable(value.message, { multiline: true }), stack: printable(value.stack ?? '', { multiline: true }), ...fields } as T;
+    return {
+      type: value.name,
+      message: printable(value.message, { multiline: true }),
+      stack: printable(value.stack ?? '', { multiline: true }),
+      ...fields,
+    } as T;
   }
   // Other class instances (buffers, dates) keep their shape.
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
@@ -54,7 +59,10 @@ export const printableLogOptions = {
   formatters: { log: (object: Record<string, unknown>) => printableDeep(object) },
   hooks: {
     logMethod(this: unknown, args: unknown[], method: (...args: unknown[]) => void) {
-      method.apply(this, args.map((a) => (typeof a === 'string' ? printable(a, { multiline: true }) : a)));
+      method.apply(
+        this,
+        args.map((a) => (typeof a === 'string' ? printable(a, { multiline: true }) : a)),
+      );
     },
   },
 };

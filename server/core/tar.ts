@@ -17,7 +17,14 @@ function header(name: string, size: number, mode: number): Buffer {
   block.write('0000000\0', 108, 8, 'ascii'); // uid
   block.write('0000000\0', 116, 8, 'ascii'); // gid
   block.write(size.toString(8).padStart(11, '0') + '\0', 124, 12, 'ascii');
-  block.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136, 12, 'ascii');
+  block.write(
+    Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0') + '\0',
+    136,
+    12,
+    'ascii',
+  );
   block.write('        ', 148, 8, 'ascii'); // checksum placeholder: spaces while summing
   block.write('0', 156, 1, 'ascii'); // regular file
   block.write('ustar\0', 257, 6, 'ascii');

@@ -133,7 +133,11 @@ function warnUnknownAttributes(c: PartsCtx, node: JNode, path: PathSegment[]): v
   for (const m of members(node)) {
     if (ATTRIBUTE_KEYS.includes(m.key)) continue;
     const guess = closest(m.key, ATTRIBUTE_KEYS);
-    c.sink.warn([...path, m.key], c.at(m.keyNode.offset), `unknown key \`${m.key}\` in \`${formatPath(path)}\`; Slipway ignores it${guess ? ` (did you mean \`${guess}\`?)` : ''}`);
+    c.sink.warn(
+      [...path, m.key],
+      c.at(m.keyNode.offset),
+      `unknown key \`${m.key}\` in \`${formatPath(path)}\`; Slipway ignores it${guess ? ` (did you mean \`${guess}\`?)` : ''}`,
+    );
   }
 }
 

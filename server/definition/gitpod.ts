@@ -190,7 +190,10 @@ function syntaxHint(text: string, offset: number): string {
 
 /** Strips the code frame `yaml` appends to some messages; the position is reported separately. */
 function cleanYamlMessage(message: string): string {
-  return message.split(/ at line \d+, column \d+/)[0]!.split('\n')[0]!.trim();
+  return message
+    .split(/ at line \d+, column \d+/)[0]!
+    .split('\n')[0]!
+    .trim();
 }
 
 function result(sink: DiagnosticSink, spec: WorkspaceSpec): ParseResult {

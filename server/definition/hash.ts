@@ -85,9 +85,7 @@ export function canonicalJSON(value: unknown): string {
 export function prebuildRelevantParts(spec: WorkspaceSpec): Record<string, unknown> {
   return {
     image: imageJSON(spec.image),
-    tasks: spec.tasks
-      .filter((t) => t.before !== null || t.init !== null)
-      .map((t) => ({ before: t.before, init: t.init, env: t.env })),
+    tasks: spec.tasks.filter((t) => t.before !== null || t.init !== null).map((t) => ({ before: t.before, init: t.init, env: t.env })),
     lifecycle: { onCreate: spec.lifecycle.onCreate, updateContent: spec.lifecycle.updateContent },
     env: spec.env,
     user: spec.user,
@@ -97,7 +95,9 @@ export function prebuildRelevantParts(spec: WorkspaceSpec): Record<string, unkno
 
 /** sha256 (hex) of `prebuildRelevantParts(spec)` in canonical JSON, versioned so the recipe can change. */
 export function definitionHash(spec: WorkspaceSpec): string {
-  return createHash('sha256').update(`slipway-definition-v1\n${canonicalJSON(prebuildRelevantParts(spec))}`).digest('hex');
+  return createHash('sha256')
+    .update(`slipway-definition-v1\n${canonicalJSON(prebuildRelevantParts(spec))}`)
+    .digest('hex');
 }
 
 /** Same as definitionHash; the name says what it covers. */

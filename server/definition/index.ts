@@ -7,13 +7,7 @@ export * from './model.js';
 export { parseDefinition, formatOfFile, type ParseOptions } from './parse.js';
 export { discoverDefinition, listerForDirectory, pickDefinitionFile, type DefinitionLister } from './discover.js';
 export { specToJSON, definitionHash, prebuildRelevantHash, prebuildRelevantParts, canonicalJSON } from './hash.js';
-export {
-  resolveContainerEnv,
-  resolveContainerEnvDeep,
-  resolveSpecContainerEnv,
-  serverSubstitution,
-  type SubstitutionOptions,
-} from './substitute.js';
+export { resolveContainerEnv, resolveContainerEnvDeep, resolveSpecContainerEnv, serverSubstitution, type SubstitutionOptions } from './substitute.js';
 export { MAX_DEFINITION_BYTES, MAX_YAML_ALIASES } from './limits.js';
 export { LARGE_RANGE_PORTS, portMatches } from './ports.js';
 export { isImageReference } from './paths.js';

@@ -95,13 +95,7 @@ export function isType(node: JNode | undefined, types: readonly JType[]): boolea
   return node !== undefined && (types as readonly string[]).includes(node.type);
 }
 
-export function expectType(
-  c: Checker,
-  node: JNode | undefined,
-  path: readonly PathSegment[],
-  types: readonly JType[],
-  what?: string,
-): boolean {
+export function expectType(c: Checker, node: JNode | undefined, path: readonly PathSegment[], types: readonly JType[], what?: string): boolean {
   if (!node) return false;
   if (isType(node, types)) return true;
   const expected = what ?? types.map((t) => TYPE_TEXT[t]).join(' or ');

@@ -16,7 +16,8 @@ import { formatPath, makeLocator, START, type PathSegment, type Position } from 
 import { positionOf } from './yaml-nodes.js';
 
 const GITPOD_ONLY: Record<string, string> = {
-  github: "configures Gitpod's GitHub app (prebuilds of pull requests, badges, comments); Slipway ignores it: a project's `prebuildBranches` say what is prebuilt",
+  github:
+    "configures Gitpod's GitHub app (prebuilds of pull requests, badges, comments); Slipway ignores it: a project's `prebuildBranches` say what is prebuilt",
   jetbrains: "configures Gitpod's JetBrains IDEs; Slipway has none and ignores it",
   coreDump: 'is a Gitpod workspace setting; Slipway ignores it',
   experimentalNetwork: 'is a Gitpod workspace setting; Slipway ignores it',
@@ -60,12 +61,21 @@ function gitpodWarnings(result: ParseResult, text: string): Diagnostic[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return out;
   const top = data as Record<string, unknown>;
   if (top['image'] === undefined) {
-    add([], START, "no `image`: Slipway uses its default image (slipway/workspace-full unless the server sets SLIPWAY_DEFAULT_IMAGE: node, python, go, java, rust, ruby, php, C, user gitpod, like Gitpod's workspace-full)");
+    add(
+      [],
+      START,
+      "no `image`: Slipway uses its default image (slipway/workspace-full unless the server sets SLIPWAY_DEFAULT_IMAGE: node, python, go, java, rust, ruby, php, C, user gitpod, like Gitpod's workspace-full)",
+    );
   }
   const vscode = top['vscode'];
   if (typeof vscode === 'object' && vscode !== null && Array.isArray((vscode as Record<string, unknown>)['extensions'])) {
     const count = ((vscode as Record<string, unknown>)['extensions'] as unknown[]).length;
-    if (count > 0) add(['vscode', 'extensions'], at(['vscode', 'extensions'], true), `\`vscode.extensions\` (${count}) are not installed: Slipway has no VS Code in the browser yet (planned); the terminal and ports work without them`);
+    if (count > 0)
+      add(
+        ['vscode', 'extensions'],
+        at(['vscode', 'extensions'], true),
+        `\`vscode.extensions\` (${count}) are not installed: Slipway has no VS Code in the browser yet (planned); the terminal and ports work without them`,
+      );
   }
   for (const [key, why] of Object.entries(GITPOD_ONLY)) {
     if (top[key] !== undefined) add([key], at([key], true), `\`${key}\` ${why}`);
@@ -78,14 +88,21 @@ function gitpodWarnings(result: ParseResult, text: string): Diagnostic[] {
       if (typeof script !== 'string') continue;
       const start = at(['tasks', i, key]);
       // Search the file from the value's position, so a block scalar's line N is reported as the file's line.
-      const startOffset = text.split(/\r\n|\r|\n/).slice(0, start.line - 1).reduce((n, l) => n + l.length + 1, 0);
+      const startOffset = text
+        .split(/\r\n|\r|\n/)
+        .slice(0, start.line - 1)
+        .reduce((n, l) => n + l.length + 1, 0);
       for (const line of script.split('\n')) {
         const m = GP_LINE.exec(line);
         if (!m) continue;
         const found = text.indexOf(line.trim(), startOffset);
         const pos = found >= 0 ? locate(found + (line.trim().indexOf(m[0].trim()) || 0)) : start;
         const instead = GP_INSTEAD[m[1]!];
-        add(['tasks', i, key], pos, `\`gp ${m[1]}\` is Gitpod's workspace CLI, which Slipway workspaces do not have yet: this line fails (gp: command not found)${instead ? `; instead, ${instead}` : ''}`);
+        add(
+          ['tasks', i, key],
+          pos,
+          `\`gp ${m[1]}\` is Gitpod's workspace CLI, which Slipway workspaces do not have yet: this line fails (gp: command not found)${instead ? `; instead, ${instead}` : ''}`,
+        );
       }
     }
   });
@@ -106,7 +123,7 @@ function gitpodWarnings(result: ParseResult, text: string): Diagnostic[] {
  */
 const DEVCONTAINER_IGNORED: Record<string, string> = {
   mounts: 'are not mounted: Slipway binds no host folders or volumes into a workspace; what they held must come from the repository or the image',
-  runArgs: 'are not passed to the container engine: Slipway sets the container\'s options itself (limits, its own network)',
+  runArgs: "are not passed to the container engine: Slipway sets the container's options itself (limits, its own network)",
   privileged: 'is ignored: workspaces never run privileged',
   capAdd: 'is ignored: no capabilities are added to a workspace container',
   securityOpt: 'is ignored: no security options are changed',
@@ -115,9 +132,9 @@ const DEVCONTAINER_IGNORED: Record<string, string> = {
   runServices: 'is ignored: Docker Compose is not run by Slipway yet',
   shutdownAction: 'is ignored: a workspace stops when its owner stops it or it idles',
   overrideFeatureInstallOrder: 'is ignored: features are not installed by Slipway yet',
-  hostRequirements: 'is not checked: the server\'s own CPU, memory and process limits apply to every workspace',
+  hostRequirements: "is not checked: the server's own CPU, memory and process limits apply to every workspace",
   waitFor: 'is ignored: a workspace is ready once its checkout is in and onCreate, updateContent and postCreate have run',
-  userEnvProbe: 'is ignored: the environment comes from containerEnv/remoteEnv and the shell\'s own rc files',
+  userEnvProbe: "is ignored: the environment comes from containerEnv/remoteEnv and the shell's own rc files",
   updateRemoteUserUID: 'is ignored: there is no host user to match; the checkout belongs to the container user',
   otherPortsAttributes: 'is ignored: ports not listed get the defaults',
   devPort: 'is ignored',
@@ -141,21 +158,30 @@ function devcontainerWarnings(result: ParseResult, text: string): Diagnostic[] {
     out.push({ message, path: formatPath(path), line: pos.line, column: pos.column, file });
   };
   if (result.spec.image.kind === 'compose') {
-    add(['dockerComposeFile'], member(root, 'dockerComposeFile')?.keyNode, 'Docker Compose is not run by Slipway yet: opening this repository fails until it names an `image` or a `build.dockerfile` (the compose service\'s image or Dockerfile)');
+    add(
+      ['dockerComposeFile'],
+      member(root, 'dockerComposeFile')?.keyNode,
+      "Docker Compose is not run by Slipway yet: opening this repository fails until it names an `image` or a `build.dockerfile` (the compose service's image or Dockerfile)",
+    );
   }
   const extensions = member(member(member(root, 'customizations')?.value, 'vscode')?.value, 'extensions');
   if (extensions?.value?.type === 'array' && (extensions.value.children?.length ?? 0) > 0) {
-    add(['customizations', 'vscode', 'extensions'], extensions.keyNode, `\`customizations.vscode.extensions\` (${extensions.value.children!.length}) are not installed: Slipway has no VS Code in the browser yet (planned)`);
+    add(
+      ['customizations', 'vscode', 'extensions'],
+      extensions.keyNode,
+      `\`customizations.vscode.extensions\` (${extensions.value.children!.length}) are not installed: Slipway has no VS Code in the browser yet (planned)`,
+    );
   }
   for (const [key, why] of Object.entries(DEVCONTAINER_IGNORED)) {
     const m = member(root, key);
     if (m && !asksForNothing(m.value)) add([key], m.keyNode, `\`${key}\` ${why}`);
   }
   for (const tool of members(member(root, 'customizations')?.value)) {
-    if (tool.key !== 'vscode' && !asksForNothing(tool.value)) add(['customizations', tool.key], tool.keyNode, `\`customizations.${tool.key}\` is for another tool; Slipway ignores it`);
+    if (tool.key !== 'vscode' && !asksForNothing(tool.value))
+      add(['customizations', tool.key], tool.keyNode, `\`customizations.${tool.key}\` is for another tool; Slipway ignores it`);
   }
   const forward = member(root, 'forwardPorts')?.value;
-  (forward?.type === 'array' ? forward.children ?? [] : []).forEach((node, i) => {
+  (forward?.type === 'array' ? (forward.children ?? []) : []).forEach((node, i) => {
     const width = rangeWidth(node.value);
     if (width > LARGE_RANGE_PORTS) add(['forwardPorts', i], node, wideRange(`forwardPorts[${i}]`, node.value as string, width));
   });

@@ -29,7 +29,10 @@ export function parsePort(value: unknown, where: string): PortParse {
     return { ok: true, port: value, endPort: null };
   }
   if (typeof value !== 'string') {
-    return { ok: false, message: `${expected}, got ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : String(value)}` };
+    return {
+      ok: false,
+      message: `${expected}, got ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : String(value)}`,
+    };
   }
   const single = SINGLE.exec(value);
   if (single) return parsePort(Number(single[1]), where);

@@ -169,7 +169,10 @@ export async function validateCommand(args: string[], io: CommandIO = defaultIO)
   const full = path.resolve(cwd, flags.target);
   if (!existsSync(full)) {
     const message = `no such file or folder: ${flags.target}`;
-    if (flags.json) io.stdout(`${JSON.stringify({ ok: false, format: 'default', file: null, errors: [{ message, path: '', line: 1, column: 1, file: flags.target }], warnings: [] })}\n`);
+    if (flags.json)
+      io.stdout(
+        `${JSON.stringify({ ok: false, format: 'default', file: null, errors: [{ message, path: '', line: 1, column: 1, file: flags.target }], warnings: [] })}\n`,
+      );
     else io.stderr(`slipway validate: ${message}\n`);
     return 2;
   }

@@ -21,10 +21,7 @@ export interface Cidr {
 }
 
 export type AllowEntry =
-  | { kind: 'any' }
-  | { kind: 'cidr'; cidr: Cidr }
-  | { kind: 'ip'; ip: IpAddress; port: number | null }
-  | { kind: 'host'; host: string; port: number | null };
+  { kind: 'any' } | { kind: 'cidr'; cidr: Cidr } | { kind: 'ip'; ip: IpAddress; port: number | null } | { kind: 'host'; host: string; port: number | null };
 
 function parseIpv4(text: string): bigint | null {
   const parts = text.split('.');
@@ -111,7 +108,7 @@ const INTERNAL_V4 = ranges([
   ['100.64.0.0/10', 'carrier-grade NAT'],
   ['127.0.0.0/8', 'loopback'],
   ['169.254.0.0/16', 'link-local (cloud metadata)'],
-  ['172.16.0.0/12', 'a private network (Docker\'s default bridges)'],
+  ['172.16.0.0/12', "a private network (Docker's default bridges)"],
   ['192.0.0.0/24', 'IETF protocol assignments'],
   ['192.168.0.0/16', 'a private network'],
   ['198.18.0.0/15', 'benchmarking'],
@@ -167,7 +164,10 @@ function splitPort(text: string): { host: string; port: number | null } | null {
  */
 export function parseAllowList(raw: string | null | undefined): AllowEntry[] {
   const out: AllowEntry[] = [];
-  for (const item of (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const item of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
     if (item === '*') {
       out.push({ kind: 'any' });
       continue;

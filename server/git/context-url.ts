@@ -10,10 +10,7 @@ import { slipwayError } from '../core/errors.js';
 export type GitProvider = 'github' | 'gitlab' | 'gitea' | 'bitbucket' | 'generic';
 
 export type GitRef =
-  | { kind: 'default' }
-  | { kind: 'branch'; name: string }
-  | { kind: 'commit'; sha: string }
-  | { kind: 'pull'; number: number; provider: GitProvider };
+  { kind: 'default' } | { kind: 'branch'; name: string } | { kind: 'commit'; sha: string } | { kind: 'pull'; number: number; provider: GitProvider };
 
 export interface ContextRef {
   /** The URL to clone. */
@@ -187,19 +184,16 @@ function matchWeb(provider: GitProvider, segs: Segment[]): WebMatch {
   return notPage();
 }
 
-function finish(
-  repoUrl: string,
-  host: string | null,
-  provider: GitProvider,
-  repoSegs: Segment[],
-  ref: GitRef,
-): ContextRef {
+function finish(repoUrl: string, host: string | null, provider: GitProvider, repoSegs: Segment[], ref: GitRef): ContextRef {
   const last = repoSegs[repoSegs.length - 1];
   const repoName = last ? stripGit(last.text) : '';
   if (!repoName || repoName.startsWith('-') || repoName.startsWith('.')) bad('The URL does not name a repository.');
   const result: ContextRef = { repoUrl, host, repoName, ref, provider };
   if (host !== null) {
-    const owner = repoSegs.slice(0, -1).map((s) => s.text).join('/');
+    const owner = repoSegs
+      .slice(0, -1)
+      .map((s) => s.text)
+      .join('/');
     if (owner) result.owner = owner;
     result.repo = repoName;
   }

@@ -89,7 +89,10 @@ export function createEgressGuard(options: EgressOptions = {}) {
   try {
     allow = parseAllowList(options.allow);
   } catch (error) {
-    throw slipwayError('SLIPWAY_CONFIG_INVALID', `SLIPWAY_GIT_HOSTS_ALLOW: ${(error as Error).message}; give comma-separated hosts, host:port, addresses or CIDR ranges, or * for all`);
+    throw slipwayError(
+      'SLIPWAY_CONFIG_INVALID',
+      `SLIPWAY_GIT_HOSTS_ALLOW: ${(error as Error).message}; give comma-separated hosts, host:port, addresses or CIDR ranges, or * for all`,
+    );
   }
   const resolveHost = options.resolve ?? systemResolve;
   // `*`: the operator trusts every destination; git resolves names itself (a setup where only an HTTP proxy can resolve them).

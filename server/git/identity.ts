@@ -110,7 +110,11 @@ export function mirrorKey(url: string): string {
 }
 
 function tidyPath(path: string): string {
-  return path.replace(/\/+/g, '/').replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '');
+  return path
+    .replace(/\/+/g, '/')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/\/+$/, '');
 }
 
 export interface RemoteEndpoint {
@@ -216,7 +220,11 @@ function stripPort(hostPort: string): string {
 }
 
 function keyPath(path: string): string {
-  return path.replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '').replace(/\.git$/i, '').replace(/\/+$/, '');
+  return path
+    .replace(/\/{2,}/g, '/')
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\.git$/i, '')
+    .replace(/\/+$/, '');
 }
 
 function remoteKey(host: string, path: string): string | null {

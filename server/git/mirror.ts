@@ -224,8 +224,7 @@ export function createGitMirrors(options: GitMirrorsOptions): GitMirrors {
     const more = existing.length > shown.length ? ` and ${existing.length - shown.length} more` : '';
     return slipwayError(
       'SLIPWAY_GIT_UNKNOWN_BRANCH',
-      `Branch "${name}" does not exist in ${repoUrl}. ` +
-        (shown.length ? `Existing branches: ${shown.join(', ')}${more}.` : 'The repository has no branches.'),
+      `Branch "${name}" does not exist in ${repoUrl}. ` + (shown.length ? `Existing branches: ${shown.join(', ')}${more}.` : 'The repository has no branches.'),
       { detail: { branch: name, branches: shown } },
     );
   }

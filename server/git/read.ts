@@ -135,9 +135,13 @@ export function createMirrorReader({ commitOf, git }: MirrorReaderDeps) {
     const result = await readBlob(dir, `${sha}:${clean}`, maxBytes);
     if (result === 'too-large' || typeof result === 'number') {
       const size = typeof result === 'number' ? result : null;
-      throw slipwayError('SLIPWAY_GIT_FILE_TOO_LARGE', `${clean} is ${size ?? 'over'} bytes at commit ${sha.slice(0, 12)}; files read by the server are limited to ${maxBytes} bytes.`, {
-        detail: { path: clean, size, limit: maxBytes },
-      });
+      throw slipwayError(
+        'SLIPWAY_GIT_FILE_TOO_LARGE',
+        `${clean} is ${size ?? 'over'} bytes at commit ${sha.slice(0, 12)}; files read by the server are limited to ${maxBytes} bytes.`,
+        {
+          detail: { path: clean, size, limit: maxBytes },
+        },
+      );
     }
     return result;
   }

@@ -65,7 +65,10 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
     if (!credential) return { config: [], secrets: [], credential: null, key: 'anonymous' };
     // Defense in depth: the projects service matches origins too, but a token must never leave its origin.
     if (!origin || credential.origin !== origin) {
-      throw slipwayError('SLIPWAY_GIT_FAILED', `The access token of project ${credential.projectId} was saved for ${credential.origin}, not for ${origin ?? repoUrl}.`);
+      throw slipwayError(
+        'SLIPWAY_GIT_FAILED',
+        `The access token of project ${credential.projectId} was saved for ${credential.origin}, not for ${origin ?? repoUrl}.`,
+      );
     }
     const token = credential.token;
     const basic = Buffer.from(token.includes(':') ? token : `x-access-token:${token}`).toString('base64');
@@ -88,11 +91,23 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
     return `${tryRepoIdentity(repoUrl)?.credentialOrigin ?? ''}|${mirrorKey(repoUrl)}|${key}`;
   }
 
-  async function run(op: NetOp, repoUrl: string, as: GitPrincipal, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<GitResult & { auth: Auth }> {
+  async function run(
+    op: NetOp,
+    repoUrl: string,
+    as: GitPrincipal,
+    args: string[],
+    opts: { cwd?: string; timeoutMs?: number } = {},
+  ): Promise<GitResult & { auth: Auth }> {
     const a = auth(repoUrl, as);
     const plan = await egress.plan(repoUrl);
     const started = Date.now();
-    const res = await runGit({ args, cwd: opts.cwd, config: [...plan.config, ...a.config], sshOptions: plan.sshOptions, timeoutMs: opts.timeoutMs ?? options.networkTimeoutMs });
+    const res = await runGit({
+      args,
+      cwd: opts.cwd,
+      config: [...plan.config, ...a.config],
+      sshOptions: plan.sshOptions,
+      timeoutMs: opts.timeoutMs ?? options.networkTimeoutMs,
+    });
     const stderr = redact(res.stderr, a.secrets).trim();
     const repo = mirrorKey(repoUrl);
     if (res.code === 0) {
@@ -106,8 +121,10 @@ export function createRemote(options: { credentialsFor?: CredentialsFor; egress:
 
   function fixHint(as: GitPrincipal, credential: GitCredential | null): string {
     if (credential) {
-      return `the Git server refused the access token of project "${credential.projectName}" (${credential.projectId}). ` +
-        `Fix that project's access token (PATCH /api/projects/${credential.projectId} {"accessToken": "..."}) with one that can read the repository.`;
+      return (
+        `the Git server refused the access token of project "${credential.projectName}" (${credential.projectId}). ` +
+        `Fix that project's access token (PATCH /api/projects/${credential.projectId} {"accessToken": "..."}) with one that can read the repository.`
+      );
     }
     if (as !== 'anonymous' && 'project' in as) {
       return `project ${as.project} has no access token. Give it one that can read the repository (PATCH /api/projects/${as.project} {"accessToken": "..."}).`;

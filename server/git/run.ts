@@ -122,9 +122,7 @@ export function runGit(call: GitCall): Promise<GitResult> {
 export function redact(text: string, secrets: string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out
-    .replace(/(authorization:\s*)\S+(\s+\S+)?/gi, '$1***')
-    .replace(/(\/\/)[^/@\s]+@/g, '$1***@');
+  return out.replace(/(authorization:\s*)\S+(\s+\S+)?/gi, '$1***').replace(/(\/\/)[^/@\s]+@/g, '$1***@');
 }
 
 /** The scheme://host[:port] of an http(s) URL, used to scope the token header to that server. */

@@ -27,7 +27,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
     const waitMs = Math.max(byUser.retryAfterMs(userKey), byAddress.retryAfterMs(address));
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
-      return sendError(reply.header('retry-after', String(seconds)), slipwayError('SLIPWAY_AUTH_RATE_LIMITED', `Too many failed sign-ins for this user or from this address: try again in ${seconds} s`));
+      return sendError(
+        reply.header('retry-after', String(seconds)),
+        slipwayError('SLIPWAY_AUTH_RATE_LIMITED', `Too many failed sign-ins for this user or from this address: try again in ${seconds} s`),
+      );
     }
     byUser.failure(userKey);
     byAddress.failure(address);
@@ -61,11 +64,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps) {
   });
 
   // The admin check comes before the body's (preValidation): a non-admin learns nothing about the route's body.
-  app.post('/api/users', { schema: newUserRoute, config: { invalid: newUserInvalid }, preValidation: async (request) => requireAdmin(request.caller) }, async (request, reply) => {
-    const body = request.body as { username: string; password: string; isAdmin?: unknown };
-    const user = await auth.createUser({ username: body.username, password: body.password, isAdmin: body.isAdmin === true }, request.caller);
-    return reply.code(201).send(user);
-  });
+  app.post(
+    '/api/users',
+    { schema: newUserRoute, config: { invalid: newUserInvalid }, preValidation: async (request) => requireAdmin(request.caller) },
+    async (request, reply) => {
+      const body = request.body as { username: string; password: string; isAdmin?: unknown };
+      const user = await auth.createUser({ username: body.username, password: body.password, isAdmin: body.isAdmin === true }, request.caller);
+      return reply.code(201).send(user);
+    },
+  );
   app.get('/api/users', async (request) => {
     requireAdmin(request.caller);
     return auth.listUsers();

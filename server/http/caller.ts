@@ -16,7 +16,11 @@ export function callerOf(auth: AuthService, request: Pick<IncomingMessage, 'head
  * cookie is what a browser attaches to cross-site requests on its own, so
  * `via: 'cookie'` is the case that needs an Origin check.
  */
-export function identify(auth: AuthService, request: Pick<IncomingMessage, 'headers' | 'url'>, options: { allowQueryToken: boolean }): (Identity & { via: 'bearer' | 'query' | 'cookie' }) | null {
+export function identify(
+  auth: AuthService,
+  request: Pick<IncomingMessage, 'headers' | 'url'>,
+  options: { allowQueryToken: boolean },
+): (Identity & { via: 'bearer' | 'query' | 'cookie' }) | null {
   const header = request.headers.authorization;
   if (typeof header === 'string' && /^bearer\s+/i.test(header)) {
     const found = auth.identifyToken(header.replace(/^bearer\s+/i, '').trim());

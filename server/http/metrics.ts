@@ -15,7 +15,7 @@ export function registerMetrics(app: FastifyInstance, deps: HttpDeps) {
   app.get('/metrics', async (request, reply) => {
     if (!request.caller?.isAdmin && !hasMetricsToken(request, deps.config.metricsToken)) {
       if (request.caller) throw slipwayError('SLIPWAY_AUTH_FORBIDDEN', 'Only admins (or a scraper with SLIPWAY_METRICS_TOKEN) may read /metrics');
-      throw slipwayError('SLIPWAY_AUTH_REQUIRED', 'Send Authorization: Bearer <SLIPWAY_METRICS_TOKEN> or an admin\'s token');
+      throw slipwayError('SLIPWAY_AUTH_REQUIRED', "Send Authorization: Bearer <SLIPWAY_METRICS_TOKEN> or an admin's token");
     }
     return reply.type(deps.metrics.contentType).send(await deps.metrics.text());
   });

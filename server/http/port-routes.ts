@@ -20,7 +20,16 @@ import type { AuthService, User } from '../auth/service.js';
 import { SESSION_COOKIE } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import { errorBody, isSlipwayError, slipwayError, type SlipwayError } from '../core/errors.js';
-import { isBrowserNavigation, isDocumentNavigation, parsePortHost, parsePortPath, pathScope, refusesPathFormFetch, safePortUrl, type PortAddress } from '../ports/access.js';
+import {
+  isBrowserNavigation,
+  isDocumentNavigation,
+  parsePortHost,
+  parsePortPath,
+  pathScope,
+  refusesPathFormFetch,
+  safePortUrl,
+  type PortAddress,
+} from '../ports/access.js';
 import { sendNotRunning, sendPage, sendUnreachable } from '../ports/pages.js';
 import { proxyHttp, proxyUpgrade, type ProxiedUpgrade, type ProxyTarget } from '../ports/proxy.js';
 import type { PortService } from '../ports/service.js';
@@ -103,7 +112,16 @@ export function createPortHttp(deps: PortHttpDeps) {
     const header = req.headers.authorization;
     const slipwayBearer = typeof header === 'string' && /^bearer\s+/i.test(header) && auth.userForToken(header.replace(/^bearer\s+/i, '').trim()) !== null;
     // The path form is served from Slipway's own origin: always sandboxed, whoever looks (the owner included).
-    return { connect: () => ports.connect(record, address.port), path: address.path, prefix: address.prefix, proto, stripCookies: [SESSION_COOKIE, PORT_COOKIE], stripAuthorization: slipwayBearer, onTraffic: () => ports.activity(record.id), sandbox: address.prefix !== '' };
+    return {
+      connect: () => ports.connect(record, address.port),
+      path: address.path,
+      prefix: address.prefix,
+      proto,
+      stripCookies: [SESSION_COOKIE, PORT_COOKIE],
+      stripAuthorization: slipwayBearer,
+      onTraffic: () => ports.activity(record.id),
+      sandbox: address.prefix !== '',
+    };
   }
 
   async function readSmallBody(req: IncomingMessage): Promise<string> {
@@ -137,7 +155,11 @@ export function createPortHttp(deps: PortHttpDeps) {
     const navigation = isDocumentNavigation({ method: req.method, accept: req.headers.accept, mode: single(req.headers['sec-fetch-mode']) });
     const plainPath = pathScope(address.workspaceId, address.port) + address.path;
     if (!address.subdomain) {
-      const refused = refusesPathFormFetch({ serviceWorker: single(req.headers['service-worker']), site: single(req.headers['sec-fetch-site']), dest: single(req.headers['sec-fetch-dest']) });
+      const refused = refusesPathFormFetch({
+        serviceWorker: single(req.headers['service-worker']),
+        site: single(req.headers['sec-fetch-site']),
+        dest: single(req.headers['sec-fetch-dest']),
+      });
       if (refused) {
         req.resume();
         return jsonError(res, slipwayError('SLIPWAY_PORT_FORBIDDEN', refused));
@@ -228,9 +250,7 @@ export function createPortHttp(deps: PortHttpDeps) {
       let identity = visitorOf(req, address);
       const record = ports.workspace(address.workspaceId);
       if (identity?.via === 'cookie') {
-        const sameOrigin = address.subdomain
-          ? isSameOrigin(req.headers, `${proto}://${req.headers.host ?? ''}`)
-          : isSameOrigin(req.headers, config.publicUrl);
+        const sameOrigin = address.subdomain ? isSameOrigin(req.headers, `${proto}://${req.headers.host ?? ''}`) : isSameOrigin(req.headers, config.publicUrl);
         if (!sameOrigin) {
           if (ports.decide(record, address.port, null) !== 'allow') return (rejectCrossSite(socket), true);
           identity = null;
@@ -239,9 +259,11 @@ export function createPortHttp(deps: PortHttpDeps) {
       const caller = identity?.user ?? null;
       const access = ports.decide(record, address.port, caller);
       if (access === 'login') return (rejectUpgrade(socket, slipwayError('SLIPWAY_AUTH_REQUIRED', 'This port is private: sign in first')), true);
-      if (access === 'not-found' || !record) return (rejectUpgrade(socket, slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`)), true);
+      if (access === 'not-found' || !record)
+        return (rejectUpgrade(socket, slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`)), true);
       // 409 here (the registry's 503 is the page's): kept, clients of the upgrade rely on it.
-      if (record.status !== 'running') return (rejectUpgrade(socket, slipwayError('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', `The workspace is ${record.status}`, { status: 409 })), true);
+      if (record.status !== 'running')
+        return (rejectUpgrade(socket, slipwayError('SLIPWAY_PORT_WORKSPACE_NOT_RUNNING', `The workspace is ${record.status}`, { status: 409 })), true);
       ports.activity(record.id);
       // Tracked from now, not from when the upstream answers: a revocation while connecting must not be missed.
       let proxied: ProxiedUpgrade | null = null;
@@ -249,7 +271,10 @@ export function createPortHttp(deps: PortHttpDeps) {
       socket.once('close', forget);
       void proxyUpgrade(req, socket, head, target(record, address, req), () => {
         rejectUpgrade(socket, slipwayError('SLIPWAY_PORT_UNREACHABLE', `Nothing is listening on port ${address.port}`));
-      }).then((handle) => (proxied = handle), () => socket.destroy());
+      }).then(
+        (handle) => (proxied = handle),
+        () => socket.destroy(),
+      );
       return true;
     },
 
@@ -274,7 +299,8 @@ export function createPortHttp(deps: PortHttpDeps) {
         const address = parsePortHost(url.host, config.domain)!;
         const record = ports.workspace(address.workspaceId);
         // Only the owner (or an admin) is ever signed in on a port host.
-        if (!record || (record.ownerId !== caller.id && !caller.isAdmin)) throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`);
+        if (!record || (record.ownerId !== caller.id && !caller.isAdmin))
+          throw slipwayError('SLIPWAY_WORKSPACE_NOT_FOUND', `No workspace "${address.workspaceId}"`);
         const now = Date.now();
         for (const [code, h] of handoffs) if (h.expires < now) handoffs.delete(code);
         const code = randomBytes(24).toString('base64url');

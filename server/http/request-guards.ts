@@ -49,10 +49,13 @@ export function registerRequestGuards(app: FastifyInstance, deps: { auth: AuthSe
     if (!STATE_CHANGING.has(request.method) || usesBearer(request.headers) || !needsOrigin(request)) return;
     if (isSameOrigin(request.headers, deps.config.publicUrl)) return;
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : 'none';
-    return sendError(reply, slipwayError(
-      'SLIPWAY_HTTP_CROSS_SITE',
-      `A signed-in change must come from Slipway's own pages at ${publicOrigin(deps.config.publicUrl)} (this one's Origin: ${origin}). Scripts send Authorization: Bearer <token>; if you open Slipway at another address, set SLIPWAY_PUBLIC_URL to it`,
-    ));
+    return sendError(
+      reply,
+      slipwayError(
+        'SLIPWAY_HTTP_CROSS_SITE',
+        `A signed-in change must come from Slipway's own pages at ${publicOrigin(deps.config.publicUrl)} (this one's Origin: ${origin}). Scripts send Authorization: Bearer <token>; if you open Slipway at another address, set SLIPWAY_PUBLIC_URL to it`,
+      ),
+    );
   });
 }
 

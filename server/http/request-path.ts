@@ -19,7 +19,10 @@ export function pathOf(url: string): string {
 
 export function checkRequestPath(url: string): PathCheck {
   const raw = pathOf(url);
-  const refuse = (why: string): PathCheck => ({ ok: false, message: `The request path ${JSON.stringify(raw.slice(0, 200))} ${why}; send a plain path like /api/workspaces/<id>` });
+  const refuse = (why: string): PathCheck => ({
+    ok: false,
+    message: `The request path ${JSON.stringify(raw.slice(0, 200))} ${why}; send a plain path like /api/workspaces/<id>`,
+  });
   if (!raw.startsWith('/')) return refuse('does not start with "/"');
   if (/%(?![0-9a-f]{2})/i.test(raw)) return refuse('has a malformed %-escape');
   // An encoded separator means something else to whoever decodes it next.

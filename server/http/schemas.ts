@@ -76,7 +76,13 @@ export const newTokenInvalid: InvalidAnswer = { code: 'SLIPWAY_AUTH_BAD_REQUEST'
 
 export const projectUpdateRoute: FastifySchema = {
   params: params('id'),
-  body: optionalObject({ name: string, prebuildBranches: { type: ['array', 'null'] }, pollIntervalSeconds: { type: ['number', 'null'] }, accessToken: { type: ['string', 'null'] }, rotateWebhookSecret: { type: 'boolean' } }),
+  body: optionalObject({
+    name: string,
+    prebuildBranches: { type: ['array', 'null'] },
+    pollIntervalSeconds: { type: ['number', 'null'] },
+    accessToken: { type: ['string', 'null'] },
+    rotateWebhookSecret: { type: 'boolean' },
+  }),
 };
 export const projectUpdateInvalid: InvalidAnswer = {
   code: 'SLIPWAY_PROJECT_BAD_REQUEST',

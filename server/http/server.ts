@@ -21,8 +21,14 @@ import { invalidRequestError } from './schemas.js';
 
 /** fastify's own 4xx errors a client can cause, in Slipway's words. */
 const FRAMEWORK_ERRORS: Record<string, { code: SlipwayErrorCode; message: (config: Config) => string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'SLIPWAY_HTTP_BODY_TOO_LARGE', message: (c) => `The request body is larger than ${c.bodyLimitBytes} bytes (SLIPWAY_BODY_LIMIT_BYTES)` },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'SLIPWAY_HTTP_UNSUPPORTED_MEDIA_TYPE', message: () => 'Request bodies are JSON: send Content-Type: application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'SLIPWAY_HTTP_BODY_TOO_LARGE',
+    message: (c) => `The request body is larger than ${c.bodyLimitBytes} bytes (SLIPWAY_BODY_LIMIT_BYTES)`,
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'SLIPWAY_HTTP_UNSUPPORTED_MEDIA_TYPE',
+    message: () => 'Request bodies are JSON: send Content-Type: application/json',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'SLIPWAY_HTTP_BAD_REQUEST', message: () => 'The body is not as long as its Content-Length says' },
 };
 
@@ -40,7 +46,8 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     // (400), or a path parameter over 100 characters, which names nothing that exists (404).
     frameworkErrors: (error, _request, reply) => {
       const r = reply as FastifyReply;
-      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void sendError(r, slipwayError('SLIPWAY_HTTP_NOT_FOUND', `Nothing is named like that: a path parameter is longer than 100 characters`));
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return void sendError(r, slipwayError('SLIPWAY_HTTP_NOT_FOUND', `Nothing is named like that: a path parameter is longer than 100 characters`));
       void sendError(r, slipwayError('SLIPWAY_HTTP_BAD_PATH', `${error.message}: send a plain path like /api/workspaces/<id>`));
     },
   });
@@ -50,9 +57,10 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
 
   // First listener: a refused peer never reaches the HTTP parser, TLS or any hook.
   const refuse = deps.refuseConnection;
-  if (refuse) app.server.prependListener('connection', (socket: import('node:net').Socket) => {
-    if (socket.remoteAddress && refuse(socket.remoteAddress)) socket.destroy();
-  });
+  if (refuse)
+    app.server.prependListener('connection', (socket: import('node:net').Socket) => {
+      if (socket.remoteAddress && refuse(socket.remoteAddress)) socket.destroy();
+    });
 
   // JSON bodies only (webhooks keep their raw bytes in their own scope), depth-checked before parsing.
   useJsonBodies(app);

@@ -23,28 +23,40 @@ import { createLiveSockets } from './live-sockets.js';
 import { isSameOrigin } from './origin.js';
 import type { HttpDeps } from './deps.js';
 
-
 const TERMINAL_PATH = /^\/api\/workspaces\/([a-z0-9]+)\/terminals\/([a-z0-9]+)$/;
 /** RFC 6455: an unexpected condition on the server. */
 const CLOSE_INTERNAL = 1011;
 /** A peer that ignores our close frame is cut off after this long. */
 const CLOSE_GRACE_MS = 1000;
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 502: 'Bad Gateway' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+};
 
 /** Answers a WebSocket upgrade with a plain HTTP error (the error's status, the one error body) and closes. */
 export function rejectUpgrade(socket: Duplex, error: SlipwayError) {
   const text = JSON.stringify(errorBody(error));
   const reason = REASONS[error.status] ?? 'Bad Request';
-  socket.end(`HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }
 
 /** The 403 for a cookie-authenticated upgrade from another site (or an opaque `null` origin). */
 export function rejectCrossSite(socket: Duplex) {
-  rejectUpgrade(socket, slipwayError(
-    'SLIPWAY_HTTP_CROSS_SITE',
-    "A WebSocket authenticated by the session cookie must come from the server's own pages (Origin = SLIPWAY_PUBLIC_URL); other clients pass ?token=<api token> or Authorization: Bearer",
-  ));
+  rejectUpgrade(
+    socket,
+    slipwayError(
+      'SLIPWAY_HTTP_CROSS_SITE',
+      "A WebSocket authenticated by the session cookie must come from the server's own pages (Origin = SLIPWAY_PUBLIC_URL); other clients pass ?token=<api token> or Authorization: Bearer",
+    ),
+  );
 }
 
 type Log = Pick<FastifyInstance['log'], 'error'>;
@@ -69,7 +81,14 @@ export function guarded<A extends unknown[]>(log: Log, ws: WebSocket, what: stri
 function closeSoon(ws: WebSocket, code: number, reason: string) {
   if (ws.readyState === ws.CLOSED) return;
   // ws.close throws on a reason over 123 bytes: cut by bytes, not characters.
-  if (ws.readyState === ws.OPEN) ws.close(code, Buffer.from(reason).subarray(0, 120).toString('utf8').replace(/\uFFFD$/, ''));
+  if (ws.readyState === ws.OPEN)
+    ws.close(
+      code,
+      Buffer.from(reason)
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD$/, ''),
+    );
   setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
 }
 
@@ -94,40 +113,47 @@ export function attachUpgradeHandler(app: FastifyInstance, deps: HttpDeps) {
       if (isSlipwayError(error)) return rejectUpgrade(socket, error);
       return rejectUpgrade(socket, slipwayError('SLIPWAY_INTERNAL', 'terminal lookup failed'));
     }
-    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => guarded(app.log, ws, 'open', () => {
-      let detached = false;
-      const detachClient = terminal.attach({
-        sendData: (data) => ws.readyState === ws.OPEN && ws.send(data, { binary: true }),
-        sendControl: (message) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message)),
-        bufferedBytes: () => ws.bufferedAmount,
-        close: (code, reason) => closeSoon(ws, code, reason),
-      });
-      const forget = sockets.track(identity, (code, reason) => {
-        detach();
-        closeSoon(ws, code, reason);
-      });
-      function detach() {
-        if (detached) return;
-        detached = true;
-        detachClient();
-        forget();
-      }
-      ws.on('message', guarded(app.log, ws, 'message', (data: Buffer, isBinary: boolean) => {
-        // After a close (ours or a revocation) nothing more reaches the terminal.
-        if (detached || ws.readyState !== ws.OPEN) return;
-        const frame = parseClientFrame(data, isBinary);
-        if (frame.kind === 'input') return terminal.input(frame.data);
-        if (frame.kind === 'resize') {
-          terminal.resize(Math.max(frame.cols, 2), Math.max(frame.rows, 2)).catch((error: unknown) => app.log.error({ err: error }, 'terminal resize failed'));
-          return;
+    wss.handleUpgrade(request, socket, head, (ws: WebSocket) =>
+      guarded(app.log, ws, 'open', () => {
+        let detached = false;
+        const detachClient = terminal.attach({
+          sendData: (data) => ws.readyState === ws.OPEN && ws.send(data, { binary: true }),
+          sendControl: (message) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message)),
+          bufferedBytes: () => ws.bufferedAmount,
+          close: (code, reason) => closeSoon(ws, code, reason),
+        });
+        const forget = sockets.track(identity, (code, reason) => {
+          detach();
+          closeSoon(ws, code, reason);
+        });
+        function detach() {
+          if (detached) return;
+          detached = true;
+          detachClient();
+          forget();
         }
-        detach();
-        closeSoon(ws, frame.code, frame.reason);
-      }));
-      ws.on('close', guarded(app.log, ws, 'close', detach));
-      // ws reports protocol errors (bad UTF-8, frames over maxPayload) here and closes with 1007/1009 itself.
-      ws.on('error', guarded(app.log, ws, 'error', detach));
-    })());
+        ws.on(
+          'message',
+          guarded(app.log, ws, 'message', (data: Buffer, isBinary: boolean) => {
+            // After a close (ours or a revocation) nothing more reaches the terminal.
+            if (detached || ws.readyState !== ws.OPEN) return;
+            const frame = parseClientFrame(data, isBinary);
+            if (frame.kind === 'input') return terminal.input(frame.data);
+            if (frame.kind === 'resize') {
+              terminal
+                .resize(Math.max(frame.cols, 2), Math.max(frame.rows, 2))
+                .catch((error: unknown) => app.log.error({ err: error }, 'terminal resize failed'));
+              return;
+            }
+            detach();
+            closeSoon(ws, frame.code, frame.reason);
+          }),
+        );
+        ws.on('close', guarded(app.log, ws, 'close', detach));
+        // ws reports protocol errors (bad UTF-8, frames over maxPayload) here and closes with 1007/1009 itself.
+        ws.on('error', guarded(app.log, ws, 'error', detach));
+      })(),
+    );
   }
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

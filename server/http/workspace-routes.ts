@@ -5,7 +5,9 @@ import { idRoute, logRoute, newWorkspaceInvalid, newWorkspaceRoute } from './sch
 
 export function registerWorkspaceRoutes(app: FastifyInstance, deps: HttpDeps) {
   const { workspaces } = deps;
-  interface IdParams { id: string }
+  interface IdParams {
+    id: string;
+  }
 
   app.post('/api/workspaces', { schema: newWorkspaceRoute, config: { invalid: newWorkspaceInvalid } }, async (request, reply) => {
     const body = request.body as { contextUrl: string };

@@ -71,7 +71,14 @@ export function createCaLayer(deps: { runtime: Pick<Runtime, 'imageIdentity' | '
           { name: 'extra-ca.crt', content: deps.bundle },
         ]);
         await deps.runtime.buildImage(
-          { context: Readable.from([context]), dockerfile: 'Dockerfile', tag, args: {}, target: null, labels: { 'slipway.kind': 'ca-layer', 'slipway.ca-of': ref, 'slipway.ca-bundle': caBundleId(deps.bundle) } },
+          {
+            context: Readable.from([context]),
+            dockerfile: 'Dockerfile',
+            tag,
+            args: {},
+            target: null,
+            labels: { 'slipway.kind': 'ca-layer', 'slipway.ca-of': ref, 'slipway.ca-bundle': caBundleId(deps.bundle) },
+          },
           onLog,
         );
         onLog(`CA layer ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);

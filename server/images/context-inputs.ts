@@ -111,7 +111,10 @@ export function contextInputs(dockerfile: string): string[] | null {
  * such: the build fails on it, and a commit that adds it rebuilds).
  */
 export async function contextInputsId(
-  repos: { treeId(repoUrl: string, commit: string, dir: string): Promise<string>; objectId(repoUrl: string, commit: string, path: string): Promise<string | null> },
+  repos: {
+    treeId(repoUrl: string, commit: string, dir: string): Promise<string>;
+    objectId(repoUrl: string, commit: string, path: string): Promise<string | null>;
+  },
   at: { repoUrl: string; commit: string; contextDir: string },
   inputs: string[] | null,
 ): Promise<string> {

@@ -62,13 +62,16 @@ function instructions(text: string): Instruction[] {
 
 /** Expands `$V`, `${V}`, `${V:-word}` and `${V:+word}`; unknown variables become empty, as in the builder. */
 export function expandVariables(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare)!;
-    const value = vars[name];
-    if (op === '-') return value !== undefined && value !== '' ? value : (word ?? '');
-    if (op === '+') return value !== undefined && value !== '' ? (word ?? '') : '';
-    return value ?? '';
-  });
+  return text.replace(
+    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (_m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+      const name = (braced ?? bare)!;
+      const value = vars[name];
+      if (op === '-') return value !== undefined && value !== '' ? value : (word ?? '');
+      if (op === '+') return value !== undefined && value !== '' ? (word ?? '') : '';
+      return value ?? '';
+    },
+  );
 }
 
 /** `--name=value` flags at the start of an instruction, and what follows them. */
@@ -112,7 +115,8 @@ export function dockerfileRefs(dockerfile: string, buildArgs: Record<string, str
       for (const word of ins.rest.split(/\s+/).filter((w) => w !== '')) {
         const eq = word.indexOf('=');
         const name = eq >= 0 ? word.slice(0, eq) : word;
-        const declared = eq >= 0 ? expandVariables(word.slice(eq + 1).replace(/^"(.*)"$/, '$1'), seenFrom ? { ...globals, ...stageArgs } : globals) : globals[name];
+        const declared =
+          eq >= 0 ? expandVariables(word.slice(eq + 1).replace(/^"(.*)"$/, '$1'), seenFrom ? { ...globals, ...stageArgs } : globals) : globals[name];
         const value = buildArgs[name] ?? declared;
         if (value === undefined) continue;
         if (seenFrom) stageArgs[name] = value;

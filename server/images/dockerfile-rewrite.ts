@@ -20,7 +20,9 @@ export function rewriteImageRefs(text: string, mapping: ReadonlyMap<string, stri
     .map((line) => {
       const from = /^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$/i.exec(line);
       if (from && mapping.has(from[2]!)) return `${from[1]}${mapping.get(from[2]!)}${from[3]}`;
-      return line.replace(/(^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*?--from=)(\S+)/i, (whole, head: string, ref: string) => (mapping.has(ref) ? `${head}${mapping.get(ref)}` : whole));
+      return line.replace(/(^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*?--from=)(\S+)/i, (whole, head: string, ref: string) =>
+        mapping.has(ref) ? `${head}${mapping.get(ref)}` : whole,
+      );
     })
     .join('');
 }
@@ -28,7 +30,10 @@ export function rewriteImageRefs(text: string, mapping: ReadonlyMap<string, stri
 const BLOCK = 512;
 
 function octal(block: Buffer, offset: number, length: number): number {
-  const text = block.toString('ascii', offset, offset + length).replace(/\0.*$/s, '').trim();
+  const text = block
+    .toString('ascii', offset, offset + length)
+    .replace(/\0.*$/s, '')
+    .trim();
   return text === '' ? 0 : parseInt(text, 8);
 }
 

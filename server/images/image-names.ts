@@ -114,7 +114,9 @@ export function createImageNames(deps: { runtime: Pick<Runtime, 'imageExists' | 
         if (await runtime.imageExists(tagged(alias.target))) return { ref: alias.target, how: 'alias' };
         const failure = await tryPull(alias.target, onLog);
         if (failure === null) return { ref: alias.target, how: 'alias' };
-        throw unavailable(ref, [`the alias map (${aliasWhere(alias)}) points it at "${alias.target}", which is not on this server and cannot be pulled (${failure})`]);
+        throw unavailable(ref, [
+          `the alias map (${aliasWhere(alias)}) points it at "${alias.target}", which is not on this server and cannot be pulled (${failure})`,
+        ]);
       }
       tried.push(aliasFile ? `the image alias map (${aliasFile}) has no entry for it` : 'no image alias map is set (SLIPWAY_IMAGE_ALIASES)');
       if (await runtime.imageExists(tagged(ref))) return { ref, how: 'named' };
@@ -124,7 +126,9 @@ export function createImageNames(deps: { runtime: Pick<Runtime, 'imageExists' | 
       tried.push(`the registry: ${failure}`);
       if (isGitpodWorkspaceImage(ref)) {
         if (await runtime.imageExists(tagged(GITPOD_EQUIVALENT))) {
-          onLog(`\u001b[33m⚠ ${ref} cannot be pulled (no registry answers): using the local equivalent ${GITPOD_EQUIVALENT} instead (user gitpod, uid 33333; node, python, go, java, rust, ruby, php, C). Tools particular to ${ref} may be missing; an operator can point the name elsewhere with SLIPWAY_IMAGE_ALIASES.\u001b[0m\n`);
+          onLog(
+            `\u001b[33m⚠ ${ref} cannot be pulled (no registry answers): using the local equivalent ${GITPOD_EQUIVALENT} instead (user gitpod, uid 33333; node, python, go, java, rust, ruby, php, C). Tools particular to ${ref} may be missing; an operator can point the name elsewhere with SLIPWAY_IMAGE_ALIASES.\u001b[0m\n`,
+          );
           return { ref: GITPOD_EQUIVALENT, how: 'equivalent' };
         }
         tried.push(`its local equivalent ${GITPOD_EQUIVALENT} is missing too (npm run setup builds it)`);

@@ -30,7 +30,8 @@ export function refused(message: string): SlipwayError {
 type ImageRuntime = Pick<Runtime, 'imageExists' | 'pullImage' | 'imageConfig'>;
 
 /** Where a Dockerfile reference was written, for messages: `Dockerfile:3: FROM x`. */
-const where = (dockerfile: string, r: DockerfileRef) => (r.line > 0 ? `${dockerfile}:${r.line}: \`${r.instruction} ${r.ref}\`` : `\`${r.instruction} ${r.ref}\``);
+const where = (dockerfile: string, r: DockerfileRef) =>
+  r.line > 0 ? `${dockerfile}:${r.line}: \`${r.instruction} ${r.ref}\`` : `\`${r.instruction} ${r.ref}\``;
 
 /** Name rules for every outside image of a Dockerfile: pure, so it also guards a cached build. */
 export function checkDockerfileNames(dockerfile: string, content: string, args: Record<string, string>): DockerfileRef[] {
@@ -60,13 +61,18 @@ export async function checkDockerfileImages(runtime: ImageRuntime, dockerfile: s
     for (const trigger of r.instruction === 'FROM' ? onBuildRefs(config.onBuild) : []) {
       const why = trigger.unresolved ? 'names an image through a variable' : imageReferenceRefusal(trigger.ref, { strictIds: true });
       const made = why ? null : slipwayMadeImage((await runtime.imageConfig(trigger.ref))?.labels ?? {});
-      if (why || made) throw refused(`${where(dockerfile, r)}: the image's ONBUILD trigger \`${trigger.ref}\` ${why ?? `is ${made}`}; start from another image`);
+      if (why || made)
+        throw refused(`${where(dockerfile, r)}: the image's ONBUILD trigger \`${trigger.ref}\` ${why ?? `is ${made}`}; start from another image`);
     }
   }
 }
 
 /** The labels of `ref`, pulled first when absent; looked up with an explicit tag, so never by id prefix. */
-export async function presentConfig(runtime: ImageRuntime, ref: string, onLog: (text: string) => void): Promise<{ labels: Record<string, string>; onBuild: string[]; pulled: boolean }> {
+export async function presentConfig(
+  runtime: ImageRuntime,
+  ref: string,
+  onLog: (text: string) => void,
+): Promise<{ labels: Record<string, string>; onBuild: string[]; pulled: boolean }> {
   const lookup = withExplicitTag(ref);
   const pulled = !(await runtime.imageExists(lookup));
   if (pulled) {

@@ -32,7 +32,13 @@ export interface ResolvedImage {
   cacheKey: string | null;
 }
 
-export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage' | 'imageConfig' | 'removeImage'>; repos: RepoContent; defaultImage: string; names?: ImageNames; caLayer?: CaLayer }) {
+export function createImageResolver(deps: {
+  runtime: Pick<Runtime, 'imageExists' | 'pullImage' | 'buildImage' | 'imageConfig' | 'removeImage'>;
+  repos: RepoContent;
+  defaultImage: string;
+  names?: ImageNames;
+  caLayer?: CaLayer;
+}) {
   const { runtime, repos } = deps;
   // Without an alias map (tests, tools) Gitpod's names still map to the local equivalent.
   const names = deps.names ?? createImageNames({ runtime, aliases: [] });
@@ -46,7 +52,11 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     try {
       await runtime.pullImage(ref, onLog);
     } catch (error) {
-      throw slipwayError('SLIPWAY_IMAGE_MISSING', `The default workspace image "${ref}" is missing and cannot be pulled. Run scripts/setup (npm run setup) to build it, or set SLIPWAY_DEFAULT_IMAGE.`, { cause: error });
+      throw slipwayError(
+        'SLIPWAY_IMAGE_MISSING',
+        `The default workspace image "${ref}" is missing and cannot be pulled. Run scripts/setup (npm run setup) to build it, or set SLIPWAY_DEFAULT_IMAGE.`,
+        { cause: error },
+      );
     }
     return { ref, how: 'pulled', cacheKey: null };
   }
@@ -65,20 +75,32 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     const config = await presentConfig(runtime, ref, onLog);
     const made = slipwayMadeImage(config.labels);
     if (made) {
-      throw refused(`${at}\`image\`: "${ref}" is ${made}, which holds another workspace's files; a definition may name registry images (like \`node:20\`) or build its own from a Dockerfile in the repository`);
+      throw refused(
+        `${at}\`image\`: "${ref}" is ${made}, which holds another workspace's files; a definition may name registry images (like \`node:20\`) or build its own from a Dockerfile in the repository`,
+      );
     }
     return { ref, how: config.pulled ? 'pulled' : 'present', cacheKey: null };
   }
 
-  async function build(source: Extract<ImageSource, { kind: 'dockerfile' }>, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void): Promise<ResolvedImage> {
+  async function build(
+    source: Extract<ImageSource, { kind: 'dockerfile' }>,
+    ctx: { repoUrl: string; repoName: string; commit: string },
+    onLog: (text: string) => void,
+  ): Promise<ResolvedImage> {
     const contextDir = source.context === '' ? '.' : source.context;
     const dockerfileContent = await repos.readFile(ctx.repoUrl, ctx.commit, source.dockerfile);
     if (dockerfileContent === null) {
-      throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_MISSING', `The definition names the Dockerfile "${source.dockerfile}", which does not exist at commit ${ctx.commit.slice(0, 12)}. Fix the path in the definition file or commit the Dockerfile.`);
+      throw slipwayError(
+        'SLIPWAY_IMAGE_DOCKERFILE_MISSING',
+        `The definition names the Dockerfile "${source.dockerfile}", which does not exist at commit ${ctx.commit.slice(0, 12)}. Fix the path in the definition file or commit the Dockerfile.`,
+      );
     }
     const relative = contextDir === '.' ? source.dockerfile : path.relative(contextDir, source.dockerfile);
     if (relative.startsWith('..')) {
-      throw slipwayError('SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT', `The Dockerfile "${source.dockerfile}" lies outside its build context "${contextDir}". Move the context up (e.g. "context": "..") so that it contains the Dockerfile.`);
+      throw slipwayError(
+        'SLIPWAY_IMAGE_DOCKERFILE_OUTSIDE_CONTEXT',
+        `The Dockerfile "${source.dockerfile}" lies outside its build context "${contextDir}". Move the context up (e.g. "context": "..") so that it contains the Dockerfile.`,
+      );
     }
     const named = checkDockerfileNamesAt(source, dockerfileContent);
     // Gitpod's images and the alias map apply to FROM too: the Dockerfile is built with those names replaced.
@@ -90,7 +112,13 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     // Keyed on what the Dockerfile can read from its context, not the whole context (often the repository root).
     const inputs = contextInputs(dockerfileContent.toString('utf8'));
     const contextId = await contextInputsId(repos, { ...ctx, contextDir }, inputs);
-    const key = imageCacheKey({ dockerfileContent: buildContent, contextTreeId: contextId, args: source.args, target: source.target, dockerfilePath: source.dockerfile });
+    const key = imageCacheKey({
+      dockerfileContent: buildContent,
+      contextTreeId: contextId,
+      args: source.args,
+      target: source.target,
+      dockerfilePath: source.dockerfile,
+    });
     const tag = builtImageTag(ctx.repoName, key);
     if (await runtime.imageExists(tag)) {
       // A cached build may predate the image rules: judge what it was built on, too.
@@ -166,7 +194,10 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
     const made = slipwayMadeImage(labels);
     if (!made) return;
     if (remove) await runtime.removeImage(tag).catch(() => {});
-    throw withPosition(source, refused(`${source.dockerfile}: the image it builds is ${made}, which holds another workspace's files; start FROM a registry image`));
+    throw withPosition(
+      source,
+      refused(`${source.dockerfile}: the image it builds is ${made}, which holds another workspace's files; start FROM a registry image`),
+    );
   }
 
   async function pick(source: ImageSource, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void): Promise<ResolvedImage> {
@@ -178,12 +209,19 @@ export function createImageResolver(deps: { runtime: Pick<Runtime, 'imageExists'
       case 'dockerfile':
         return build(source, ctx, onLog);
       case 'compose':
-        throw slipwayError('SLIPWAY_DEFINITION_COMPOSE_UNSUPPORTED', `This devcontainer.json uses Docker Compose (service "${source.service}" in ${source.files.join(', ')}), which Slipway does not run yet. Use "image" or "build.dockerfile" in a devcontainer.json, or a .gitpod.yml.`);
+        throw slipwayError(
+          'SLIPWAY_DEFINITION_COMPOSE_UNSUPPORTED',
+          `This devcontainer.json uses Docker Compose (service "${source.service}" in ${source.files.join(', ')}), which Slipway does not run yet. Use "image" or "build.dockerfile" in a devcontainer.json, or a .gitpod.yml.`,
+        );
     }
   }
 
   return {
-    async ensure(source: ImageSource, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (text: string) => void = () => {}): Promise<ResolvedImage> {
+    async ensure(
+      source: ImageSource,
+      ctx: { repoUrl: string; repoName: string; commit: string },
+      onLog: (text: string) => void = () => {},
+    ): Promise<ResolvedImage> {
       const resolved = await pick(source, ctx, onLog);
       // Extra CA certificates: a derived layer made once per image and bundle, not installed at every start.
       return deps.caLayer ? { ...resolved, ref: await deps.caLayer.apply(resolved.ref, onLog) } : resolved;

@@ -61,8 +61,18 @@ export function createMetrics(sources: MetricSources): Metrics {
     buckets: OPEN_BUCKETS,
     registers,
   });
-  const opens = new Counter({ name: 'slipway_workspace_opens_total', help: 'Workspaces opened (first start reached running)', labelNames: ['started_from'] as const, registers });
-  const failures = new Counter({ name: 'slipway_workspace_failures_total', help: 'Workspace starts that failed, by error code', labelNames: ['reason'] as const, registers });
+  const opens = new Counter({
+    name: 'slipway_workspace_opens_total',
+    help: 'Workspaces opened (first start reached running)',
+    labelNames: ['started_from'] as const,
+    registers,
+  });
+  const failures = new Counter({
+    name: 'slipway_workspace_failures_total',
+    help: 'Workspace starts that failed, by error code',
+    labelNames: ['reason'] as const,
+    registers,
+  });
   const prebuildSeconds = new Histogram({
     name: 'slipway_prebuild_duration_seconds',
     help: 'Time a prebuild ran (start to end), by result',
@@ -71,7 +81,12 @@ export function createMetrics(sources: MetricSources): Metrics {
     registers,
   });
   const prebuilds = new Counter({ name: 'slipway_prebuilds_total', help: 'Prebuilds that ended, by result', labelNames: ['result'] as const, registers });
-  const httpRequests = new Counter({ name: 'slipway_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'status'] as const, registers });
+  const httpRequests = new Counter({
+    name: 'slipway_http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames: ['method', 'status'] as const,
+    registers,
+  });
   new Gauge({
     name: 'slipway_workspaces',
     help: 'Workspaces by status',

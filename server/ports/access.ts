@@ -126,7 +126,8 @@ const CODE_DESTINATIONS = new Set(['script', 'style', 'worker', 'sharedworker', 
  * and workspace content must not run there as script.
  */
 export function refusesPathFormFetch(headers: { serviceWorker?: string; site?: string; dest?: string }): string | null {
-  if (headers.serviceWorker !== undefined) return 'A port page cannot be a service worker on Slipway\'s origin: use the port\'s subdomain URL (SLIPWAY_DOMAIN) for apps with service workers';
+  if (headers.serviceWorker !== undefined)
+    return "A port page cannot be a service worker on Slipway's origin: use the port's subdomain URL (SLIPWAY_DOMAIN) for apps with service workers";
   if (headers.site === 'same-origin' && headers.dest !== undefined && CODE_DESTINATIONS.has(headers.dest)) {
     return `Slipway's own pages do not load workspace content as ${headers.dest}`;
   }

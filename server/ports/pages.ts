@@ -55,9 +55,10 @@ export function sendNotRunning(res: ServerResponse, wantsHtml: boolean, target: 
   const starting = ['pending', 'building', 'starting'].includes(target.status);
   const message = starting ? `Workspace ${target.workspaceId} is starting` : `Workspace ${target.workspaceId} is ${target.status}`;
   // The form posts to this same URL, so it works in both URL forms without cross-origin calls.
-  const form = !starting && target.canStart && target.status === 'stopped'
-    ? `<form method="post"><input type="hidden" name="slipway-action" value="start"><button type="submit">Start workspace</button></form>`
-    : '';
+  const form =
+    !starting && target.canStart && target.status === 'stopped'
+      ? `<form method="post"><input type="hidden" name="slipway-action" value="start"><button type="submit">Start workspace</button></form>`
+      : '';
   const html = page(
     starting ? 'The workspace is starting' : 'The workspace is not running',
     `<p>${escape(message)}.${starting ? ' This page will reload when it is up.' : ''}</p>${form}<p><a href="${escape(target.workspaceUrl)}">Open the workspace</a></p>`,

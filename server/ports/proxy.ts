@@ -33,7 +33,17 @@ export interface ProxyTarget {
 }
 
 // RFC 9110 hop-by-hop headers: they describe one connection, not the message.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function stripCookies(header: string | undefined, names: string[]): string | null {
   if (!header) return null;
@@ -45,8 +55,18 @@ function stripCookies(header: string | undefined, names: string[]): string | nul
 }
 
 /** Request headers for the upstream: hop-by-hop removed (kept for upgrades), Slipway's secrets removed, X-Forwarded-* set. */
-export function forwardHeaders(req: IncomingMessage, target: Pick<ProxyTarget, 'prefix' | 'proto' | 'stripCookies' | 'stripAuthorization'>, upgrade: boolean): OutgoingHttpHeaders {
-  const named = new Set((String(req.headers.connection ?? '')).toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+export function forwardHeaders(
+  req: IncomingMessage,
+  target: Pick<ProxyTarget, 'prefix' | 'proto' | 'stripCookies' | 'stripAuthorization'>,
+  upgrade: boolean,
+): OutgoingHttpHeaders {
+  const named = new Set(
+    String(req.headers.connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const headers: Record<string, string | string[] | number> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -78,7 +98,8 @@ export function rewriteLocation(location: string, prefix: string): string {
 }
 
 /** Every browser capability a dev app may want, except allow-same-origin (which would make the sandbox pointless). */
-export const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
+export const SANDBOX =
+  'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
 
 /** The cookie a Set-Cookie header sets. */
 function setCookieName(value: string): string {
@@ -170,7 +191,13 @@ function closeFrame(code: number, reason: string): Buffer {
  * connections. Resolves with a handle once spliced, or null when the
  * service was unreachable or the client left while we connected.
  */
-export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: ProxyTarget, onUnreachable: (error: unknown) => void): Promise<ProxiedUpgrade | null> {
+export async function proxyUpgrade(
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+  target: ProxyTarget,
+  onUnreachable: (error: unknown) => void,
+): Promise<ProxiedUpgrade | null> {
   let upstream: Duplex;
   try {
     upstream = await target.connect();

@@ -26,7 +26,9 @@ const MAX_ANCESTOR_CHECKS = 20;
 export function preambleOf(text: string, prebuildId: string): Buffer | null {
   if (text.trim() === '') return null;
   const body = text.replace(/\r?\n/g, '\r\n');
-  return Buffer.from(`\u001b[2m── output of this task's init in prebuild ${prebuildId} ──\u001b[0m\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}\u001b[2m── end of prebuild output ──\u001b[0m\r\n`);
+  return Buffer.from(
+    `\u001b[2m── output of this task's init in prebuild ${prebuildId} ──\u001b[0m\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}\u001b[2m── end of prebuild output ──\u001b[0m\r\n`,
+  );
 }
 
 export function createPrebuildChooser(deps: {
@@ -55,7 +57,11 @@ export function createPrebuildChooser(deps: {
     return result;
   }
 
-  async function baseImageOf(spec: WorkspaceSpec, ctx: { repoUrl: string; repoName: string; commit: string }, onLog: (t: string) => void): Promise<string | null> {
+  async function baseImageOf(
+    spec: WorkspaceSpec,
+    ctx: { repoUrl: string; repoName: string; commit: string },
+    onLog: (t: string) => void,
+  ): Promise<string | null> {
     if (spec.image.kind === 'default') return deps.config.defaultImage;
     if (spec.image.kind === 'ref') return spec.image.ref;
     if (spec.image.kind !== 'dockerfile') return null;
@@ -78,7 +84,16 @@ export function createPrebuildChooser(deps: {
     const ids = projects.map((p) => p.id);
     const prebuilds: Candidate[] = ids.length === 0 ? [] : store.list({ projectIds: ids });
     const hash = definitionHash(input.spec);
-    const exactOnly: DecideInput = { commit: input.commit, branch: input.branch, definitionHash: hash, baseImageRef: null, hasProject: projects.length > 0, branchPrebuilt: true, prebuilds, distances: {} };
+    const exactOnly: DecideInput = {
+      commit: input.commit,
+      branch: input.branch,
+      definitionHash: hash,
+      baseImageRef: null,
+      hasProject: projects.length > 0,
+      branchPrebuilt: true,
+      prebuilds,
+      distances: {},
+    };
     // A usable prebuild of this very commit wins whatever else is true: skip the git work below
     // (default branch, ancestry of up to 20 candidates), which costs ~0.4 s on every prebuilt open.
     if (decide(exactOnly).kind === 'exact') return exactOnly;
@@ -88,9 +103,20 @@ export function createPrebuildChooser(deps: {
       const def = needsDefault ? await deps.defaultBranch(input.repoUrl) : null;
       branchPrebuilt = projects.some((p) => branchMatches(p.prebuildBranches, input.branch!, def));
     }
-    const onBranch = prebuilds.filter((c) => c.status === 'ready' && c.imageRef !== null && c.commit !== input.commit && (input.branch === null || c.branch === input.branch));
+    const onBranch = prebuilds.filter(
+      (c) => c.status === 'ready' && c.imageRef !== null && c.commit !== input.commit && (input.branch === null || c.branch === input.branch),
+    );
     const dist = onBranch.length > 0 ? await distances(input.repoUrl, input.commit, onBranch) : {};
-    const base: DecideInput = { commit: input.commit, branch: input.branch, definitionHash: hash, baseImageRef: null, hasProject: projects.length > 0, branchPrebuilt, prebuilds, distances: dist };
+    const base: DecideInput = {
+      commit: input.commit,
+      branch: input.branch,
+      definitionHash: hash,
+      baseImageRef: null,
+      hasProject: projects.length > 0,
+      branchPrebuilt,
+      prebuilds,
+      distances: dist,
+    };
     // The image only matters when an ancestor with the same definition could be used.
     if (ancestorCandidates(base).some((c) => c.definitionHash === hash)) {
       base.baseImageRef = await baseImageOf(input.spec, { repoUrl: input.repoUrl, repoName: input.repoName, commit: input.commit }, input.onLog);
@@ -114,21 +140,34 @@ export function createPrebuildChooser(deps: {
     let decision = decide(await facts(input));
     if (decision.kind === 'wait') {
       const waiting = decision.prebuild;
-      input.onLog(`A prebuild of this commit is ${waiting.status} (${waiting.id}): waiting for it, up to ${Math.round(deps.config.prebuildWaitMs / 60_000)} min\n`);
+      input.onLog(
+        `A prebuild of this commit is ${waiting.status} (${waiting.id}): waiting for it, up to ${Math.round(deps.config.prebuildWaitMs / 60_000)} min\n`,
+      );
       const unfollow = logs.get(waiting.id).follow({ onData: (text) => input.onLog(text), onEnd: () => {} });
       const finished = await deps.waitFor(waiting.id, deps.config.prebuildWaitMs).finally(unfollow);
       decision = decide(await facts(input));
       if (!finished || decision.kind === 'wait') {
-        return { kind: 'none', reason: `none: the prebuild of this commit was still running after ${Math.round(deps.config.prebuildWaitMs / 1000)}s`, prebuild: null, preambles: [] };
+        return {
+          kind: 'none',
+          reason: `none: the prebuild of this commit was still running after ${Math.round(deps.config.prebuildWaitMs / 1000)}s`,
+          prebuild: null,
+          preambles: [],
+        };
       }
       if (decision.kind !== 'exact') {
         const after = store.get(waiting.id);
-        if (after && after.status !== 'ready' && decision.kind === 'none') decision = { kind: 'none', reason: `none: newest prebuild ${after.status}${after.error ? ` (${after.error})` : ''}` };
+        if (after && after.status !== 'ready' && decision.kind === 'none')
+          decision = { kind: 'none', reason: `none: newest prebuild ${after.status}${after.error ? ` (${after.error})` : ''}` };
       }
     }
     if (decision.kind !== 'exact' && decision.kind !== 'incremental') return { kind: 'none', reason: decision.reason, prebuild: null, preambles: [] };
     const p = decision.prebuild;
-    const choice: PrebuildChoiceForStart = { kind: decision.kind, reason: decision.reason, prebuild: { id: p.id, commit: p.commit, imageRef: p.imageRef! }, preambles: preambles(p.id, input.spec) };
+    const choice: PrebuildChoiceForStart = {
+      kind: decision.kind,
+      reason: decision.reason,
+      prebuild: { id: p.id, commit: p.commit, imageRef: p.imageRef! },
+      preambles: preambles(p.id, input.spec),
+    };
     if (decision.kind === 'incremental') {
       // Files the snapshot's checkout has and this commit deleted: copying the new tree over would leave them.
       const now = new Set(await git.listFiles(input.repoUrl, input.commit));

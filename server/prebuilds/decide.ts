@@ -67,7 +67,11 @@ export function decide(input: DecideInput): Decision {
 
   const ancestors = ancestorCandidates(input);
   if (ancestors.length === 0) {
-    if (!input.branchPrebuilt) return { kind: 'none', reason: `none: ${input.branch === null ? 'a commit outside any branch is' : `branch ${input.branch} is`} not prebuilt (see the project's prebuildBranches)` };
+    if (!input.branchPrebuilt)
+      return {
+        kind: 'none',
+        reason: `none: ${input.branch === null ? 'a commit outside any branch is' : `branch ${input.branch} is`} not prebuilt (see the project's prebuildBranches)`,
+      };
     return { kind: 'none', reason: 'none: no prebuild for this commit or an ancestor on this branch yet' };
   }
   const sameDefinition = ancestors.filter((c) => c.definitionHash === input.definitionHash);

@@ -11,7 +11,11 @@ import type { PrebuildRecord, PrebuildStore } from '../store/prebuilds.js';
 import { applyPrebuildEvent } from './records.js';
 
 /** Which ready snapshots to remove: pure, so the rule is unit-tested. */
-export function planCollection(readyNewestFirst: readonly Pick<PrebuildRecord, 'id' | 'branch' | 'imageRef'>[], keep: number, inUse: ReadonlySet<string>): string[] {
+export function planCollection(
+  readyNewestFirst: readonly Pick<PrebuildRecord, 'id' | 'branch' | 'imageRef'>[],
+  keep: number,
+  inUse: ReadonlySet<string>,
+): string[] {
   const seen = new Map<string, number>();
   const remove: string[] = [];
   for (const p of readyNewestFirst) {

@@ -49,9 +49,7 @@ export type PrebuildEffect =
   /** Wake whoever waits for this prebuild to end (a workspace start). */
   | 'finished';
 
-export type PrebuildTransition =
-  | { ok: true; record: PrebuildRecord; effects: PrebuildEffect[] }
-  | { ok: false; error: string };
+export type PrebuildTransition = { ok: true; record: PrebuildRecord; effects: PrebuildEffect[] } | { ok: false; error: string };
 
 export const isFinished = (phase: PrebuildPhase): boolean => phase === 'ready' || phase === 'failed' || phase === 'canceled';
 

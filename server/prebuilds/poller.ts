@@ -55,7 +55,12 @@ export function createPoller(deps: {
     poll,
     async tick(): Promise<void> {
       const now = Date.now();
-      await Promise.all(deps.store.list().filter((p) => due(p, now)).map(poll));
+      await Promise.all(
+        deps.store
+          .list()
+          .filter((p) => due(p, now))
+          .map(poll),
+      );
     },
     start() {
       if (timer) return;

@@ -24,7 +24,8 @@ export function planEnqueue(queued: readonly QueueJob[], running: readonly Queue
   const same = (j: QueueJob) => j.projectId === job.projectId && j.commit === job.commit;
   const duplicate = running.find(same) ?? queued.find(same);
   if (duplicate) return { duplicateOf: duplicate.id, supersede: [] };
-  const supersede = job.branch === null ? [] : queued.filter((j) => j.projectId === job.projectId && j.branch === job.branch && j.commit !== job.commit).map((j) => j.id);
+  const supersede =
+    job.branch === null ? [] : queued.filter((j) => j.projectId === job.projectId && j.branch === job.branch && j.commit !== job.commit).map((j) => j.id);
   return { duplicateOf: null, supersede };
 }
 
@@ -94,7 +95,11 @@ export function createPrebuildQueue(options: {
 
   return {
     enqueue(job) {
-      const plan = planEnqueue(queued, [...running.values()].map((r) => r.job), job);
+      const plan = planEnqueue(
+        queued,
+        [...running.values()].map((r) => r.job),
+        job,
+      );
       if (plan.duplicateOf) return plan;
       for (const id of plan.supersede) drop(id, `superseded by a newer commit ${job.commit.slice(0, 12)} on ${job.branch}`, 'superseded');
       queued.push(job);

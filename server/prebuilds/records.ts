@@ -8,7 +8,11 @@ import { slipwayError } from '../core/errors.js';
 import type { PrebuildRecord, PrebuildStore } from '../store/prebuilds.js';
 import { transitionPrebuild, type PrebuildEffect, type PrebuildEvent } from './phase-machine.js';
 
-export function applyPrebuildEvent(store: Pick<PrebuildStore, 'get' | 'save'>, id: string, event: PrebuildEvent): { record: PrebuildRecord; effects: PrebuildEffect[] } {
+export function applyPrebuildEvent(
+  store: Pick<PrebuildStore, 'get' | 'save'>,
+  id: string,
+  event: PrebuildEvent,
+): { record: PrebuildRecord; effects: PrebuildEffect[] } {
   const current = store.get(id);
   if (!current) throw slipwayError('SLIPWAY_PREBUILD_NOT_FOUND', `No prebuild "${id}"`, { status: 404 });
   const result = transitionPrebuild(current, event);

@@ -26,7 +26,12 @@ import { planProvision } from '../provision/plan.js';
 export const taskLogId = (prebuildId: string, taskIndex: number) => `${prebuildId}-task-${taskIndex}`;
 
 export function snapshotRepo(repoName: string): string {
-  const name = repoName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '').slice(0, 60) || 'repo';
+  const name =
+    repoName
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+|[._-]+$/g, '')
+      .slice(0, 60) || 'repo';
   return `slipway/prebuild-${name}`;
 }
 
@@ -92,7 +97,14 @@ export function createPrebuildRunner(deps: RunnerDeps) {
         await git.ensure(record.repoUrl, { as, fetch: true });
         return git.resolve(record.repoUrl, { kind: 'commit', sha: record.commit }, { as });
       });
-      const definition = await step(log, signal, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(record.repoUrl, record.commit), serverSubstitution(repoName)), (d) => d.file ?? 'none found: default workspace');
+      const definition = await step(
+        log,
+        signal,
+        'definition',
+        'Reading the workspace definition',
+        () => discoverDefinition(git.lister(record.repoUrl, record.commit), serverSubstitution(repoName)),
+        (d) => d.file ?? 'none found: default workspace',
+      );
       if (definition.errors.length > 0) {
         const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
         throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`);
@@ -101,12 +113,25 @@ export function createPrebuildRunner(deps: RunnerDeps) {
       labels.report({ type: 'progress', definitionHash: definitionHash(definition.spec) });
       let spec = definition.spec;
 
-      const image = await step(log, signal, 'image', 'Preparing the image', () => images.ensure(spec.image, { repoUrl: record.repoUrl, repoName, commit: record.commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
+      const image = await step(
+        log,
+        signal,
+        'image',
+        'Preparing the image',
+        () => images.ensure(spec.image, { repoUrl: record.repoUrl, repoName, commit: record.commit }, (text) => log.append(text)),
+        (i) => `${i.ref} (${i.how})`,
+      );
       labels.report({ type: 'progress', baseImageRef: image.ref });
       spec = await provisioner.resolveSpec(spec, image.ref);
 
       // Container (a network of its own, as a workspace's: removed with it), checkout, git config, each task's before + init: provision/plan.ts.
-      const target = { kind: 'prebuild', id: record.id, projectId: labels.project, image: image.ref, repo: { repoUrl: record.repoUrl, repoName, commit: record.commit, branch: record.branch } } as const;
+      const target = {
+        kind: 'prebuild',
+        id: record.id,
+        projectId: labels.project,
+        image: image.ref,
+        repo: { repoUrl: record.repoUrl, repoName, commit: record.commit, branch: record.branch },
+      } as const;
       const results: PrebuildTaskResult[] = [];
       await provisioner.run(spec, planProvision(spec, target, config), {
         step: (name, title, work, note) => step(log, signal, name, title, work, note),
@@ -162,7 +187,10 @@ export function createPrebuildRunner(deps: RunnerDeps) {
       log.line(`\u001b[32m✓ Prebuild ready in ${((Date.now() - started) / 1000).toFixed(2)}s: ${end.imageRef}\u001b[0m`);
     } catch (error) {
       // Shown in the log and the prebuild's JSON; it quotes names (task, branch, image): printable.
-      const reason = printable(signal.aborted ? errorMessage(signal.reason) : isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`, { multiline: true });
+      const reason = printable(
+        signal.aborted ? errorMessage(signal.reason) : isSlipwayError(error) ? error.message : `Unexpected error: ${errorMessage(error)}`,
+        { multiline: true },
+      );
       // A timeout is a failure of the prebuild; a cancel is the user's choice.
       const canceled = signal.aborted && !/timed out/.test(reason);
       end = canceled ? { type: 'aborted', reason } : { type: 'fail', reason, exitCode };

@@ -68,7 +68,11 @@ export function createPrebuildService(deps: {
     for (const effect of result.effects) {
       // dequeue and abort-run: the queue forgets a job it no longer has, so the usual path (queue first) is not repeated.
       if (effect === 'dequeue' || effect === 'abort-run') queue.cancel(record.id, 'reason' in event ? event.reason : 'canceled');
-      if (effect === 'collect-snapshots') collecting.set(record.id, deps.gc.collect(record.projectId).catch(() => []));
+      if (effect === 'collect-snapshots')
+        collecting.set(
+          record.id,
+          deps.gc.collect(record.projectId).catch(() => []),
+        );
       if (effect === 'finished') void (collecting.get(record.id) ?? Promise.resolve()).then(() => finished(record.id));
     }
     return record;
@@ -130,7 +134,9 @@ export function createPrebuildService(deps: {
     /** Queues a prebuild of a commit, unless one for the same project and commit is queued, running or ready. */
     trigger(project: ProjectRecord, input: { branch: string | null; commit: string; trigger: string }): TriggerResult {
       const commit = input.commit.toLowerCase();
-      const existing = store.byCommit([project.id], commit).find((p) => p.status === 'queued' || p.status === 'building' || (p.status === 'ready' && p.imageRef !== null));
+      const existing = store
+        .byCommit([project.id], commit)
+        .find((p) => p.status === 'queued' || p.status === 'building' || (p.status === 'ready' && p.imageRef !== null));
       if (existing) return { prebuild: existing, created: false };
       const record: PrebuildRecord = {
         id: newId('pb'),
@@ -159,10 +165,17 @@ export function createPrebuildService(deps: {
     },
 
     /** A verified push: queues a prebuild when the project prebuilds that branch. */
-    async onPush(project: ProjectRecord, push: { branch: string; after: string }, trigger: string): Promise<{ queued: TriggerResult | null; skipped?: string }> {
+    async onPush(
+      project: ProjectRecord,
+      push: { branch: string; after: string },
+      trigger: string,
+    ): Promise<{ queued: TriggerResult | null; skipped?: string }> {
       const def = project.prebuildBranches === null ? await defaultBranch(project) : null;
       if (!branchMatches(project.prebuildBranches, push.branch, def)) {
-        return { queued: null, skipped: `branch ${push.branch} is not prebuilt (prebuildBranches: ${project.prebuildBranches?.join(', ') ?? `default branch ${def ?? 'unknown'}`})` };
+        return {
+          queued: null,
+          skipped: `branch ${push.branch} is not prebuilt (prebuildBranches: ${project.prebuildBranches?.join(', ') ?? `default branch ${def ?? 'unknown'}`})`,
+        };
       }
       return { queued: service.trigger(project, { branch: push.branch, commit: push.after, trigger }) };
     },

@@ -31,7 +31,10 @@ export function loadOrCreateKey(dataDir: string): Buffer {
   chmodSync(file, 0o600);
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) {
-    throw slipwayError('SLIPWAY_CONFIG_INVALID', `${file} must hold a base64 32-byte key; restore it from a backup (without it, stored secrets cannot be read)`);
+    throw slipwayError(
+      'SLIPWAY_CONFIG_INVALID',
+      `${file} must hold a base64 32-byte key; restore it from a backup (without it, stored secrets cannot be read)`,
+    );
   }
   return key;
 }
@@ -56,7 +59,11 @@ export function createSecretBox(key: Buffer): SecretBox {
         decipher.setAuthTag(Buffer.from(parts[2]!, 'base64url'));
         return Buffer.concat([decipher.update(Buffer.from(parts[3]!, 'base64url')), decipher.final()]).toString('utf8');
       } catch (cause) {
-        throw slipwayError('SLIPWAY_PROJECT_SECRET_UNREADABLE', 'A stored secret cannot be decrypted: it was altered, or secret.key is not the key it was sealed with', { cause });
+        throw slipwayError(
+          'SLIPWAY_PROJECT_SECRET_UNREADABLE',
+          'A stored secret cannot be decrypted: it was altered, or secret.key is not the key it was sealed with',
+          { cause },
+        );
       }
     },
   };

@@ -28,7 +28,7 @@ export function createRepoAccess(
         if (isSlipwayError(error) && error.code === 'SLIPWAY_GIT_AUTH_FAILED' && !git.hasCredential(repoUrl, as)) {
           throw slipwayError(
             'SLIPWAY_GIT_ACCESS_DENIED',
-            'This repository is private (its server asked for credentials) and you hold no access token for it; this server never lends another user\'s token. Register it as your own project with your access token (POST /api/projects) to open it.',
+            "This repository is private (its server asked for credentials) and you hold no access token for it; this server never lends another user's token. Register it as your own project with your access token (POST /api/projects) to open it.",
           );
         }
         throw error;

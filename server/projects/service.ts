@@ -78,8 +78,10 @@ export function createProjectService(deps: {
       const context = parseContextUrl(body.repoUrl.trim(), { allowFileUrls: deps.allowFileUrls });
       const identity = repoIdentity(context.repoUrl);
       const branches = validBranchPatterns(body.prebuildBranches);
-      if (branches === undefined && body.prebuildBranches !== undefined) throw bad('prebuildBranches must be a non-empty list of glob patterns like ["main", "release/*"] ("**" for all), or null for the default branch');
-      if (body.name !== undefined && (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 200)) throw bad('name must be a non-empty string');
+      if (branches === undefined && body.prebuildBranches !== undefined)
+        throw bad('prebuildBranches must be a non-empty list of glob patterns like ["main", "release/*"] ("**" for all), or null for the default branch');
+      if (body.name !== undefined && (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 200))
+        throw bad('name must be a non-empty string');
       const token = accessToken(body.accessToken);
       const now = nowIso();
       const record: ProjectRecord = {
@@ -137,7 +139,11 @@ export function createProjectService(deps: {
       if (body.rotateWebhookSecret === true) record.webhookSecretEnc = box.encrypt(newSecret(32));
       store.save(record);
       // Never the token itself in the audit log: only which fields changed.
-      audit.record(caller.id, 'project.update', id, { fields: Object.keys(body).filter((k) => k !== 'accessToken').concat(body.accessToken !== undefined ? ['accessToken(set)'] : []) });
+      audit.record(caller.id, 'project.update', id, {
+        fields: Object.keys(body)
+          .filter((k) => k !== 'accessToken')
+          .concat(body.accessToken !== undefined ? ['accessToken(set)'] : []),
+      });
       await hooks.changed?.(record);
       return view(caller, record);
     },

@@ -100,7 +100,11 @@ export function createProvisioner(deps: { runtime: Runtime; git: ProvisionGit; o
                   if (step.how === 'forward' && step.removedFiles.length > 0) {
                     // NUL-separated through a file: any file name, any count, no shell quoting of names.
                     await runtime.putArchive(id(), SLIPWAY_DIR, createTar([{ name: 'removed.list', content: step.removedFiles.join('\0') + '\0' }]));
-                    await ops.root(id(), `cd ${shellQuote(step.path)} && xargs -0 rm -f -- < ${SLIPWAY_DIR}/removed.list; rm -f ${SLIPWAY_DIR}/removed.list`, 'Removing files the commit deleted');
+                    await ops.root(
+                      id(),
+                      `cd ${shellQuote(step.path)} && xargs -0 rm -f -- < ${SLIPWAY_DIR}/removed.list; rm -f ${SLIPWAY_DIR}/removed.list`,
+                      'Removing files the commit deleted',
+                    );
                   }
                   const tree = staged ?? (await stage(plan));
                   staged = tree;
@@ -119,7 +123,9 @@ export function createProvisioner(deps: { runtime: Runtime; git: ProvisionGit; o
               await runtime.exec(id(), { cmd: ['/bin/sh', '-c', step.script], user: live.user });
               break;
             case 'headless':
-              await hooks.headless(step, (onOutput) => runtime.execStream(id(), { cmd: ['/bin/sh', '-c', step.script], user: live.user }, (chunk) => onOutput(chunk.toString('utf8'))));
+              await hooks.headless(step, (onOutput) =>
+                runtime.execStream(id(), { cmd: ['/bin/sh', '-c', step.script], user: live.user }, (chunk) => onOutput(chunk.toString('utf8'))),
+              );
               break;
             case 'terminals':
               await hooks.step(step.name, step.title, () => hooks.terminals(step, live));

@@ -59,7 +59,9 @@ export function createContainerOps(deps: { runtime: Runtime; tmpDir: string }) {
         `mkdir -p ${dirs} && chmod 755 ${SLIPWAY_DIR} ${SLIPWAY_DIR}/tasks`,
         options.extraCaCerts ? TRUST_EXTRA_CA : '',
         'command -v bash || command -v sh',
-      ].filter(Boolean).join('\n');
+      ]
+        .filter(Boolean)
+        .join('\n');
       const shell = (await root(containerId, script, 'Preparing the container')).trim().split('\n').pop() || '/bin/sh';
       return { shell };
     },
@@ -70,7 +72,19 @@ export function createContainerOps(deps: { runtime: Runtime; tmpDir: string }) {
       const name = path.posix.basename(checkoutPath);
       if (!options.parentReady) await root(containerId, `mkdir -p ${shellQuote(parent)}`, 'Making the checkout folder');
       // tar writes the tree under its final name, so the archive extracts in place.
-      const tar = spawn('tar', ['-C', path.dirname(hostDir), '--transform', `s,^${path.basename(hostDir).replace(/[,\\]/g, '')},${name.replace(/[,\\&]/g, '')},`, '-cf', '-', path.basename(hostDir)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const tar = spawn(
+        'tar',
+        [
+          '-C',
+          path.dirname(hostDir),
+          '--transform',
+          `s,^${path.basename(hostDir).replace(/[,\\]/g, '')},${name.replace(/[,\\&]/g, '')},`,
+          '-cf',
+          '-',
+          path.basename(hostDir),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stderr = '';
       tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));

@@ -134,7 +134,14 @@ export function prebuildTasks(spec: WorkspaceSpec): { name: string; steps: { nam
   if (spec.tasks.length > 0) {
     return spec.tasks.map((task, index) => {
       const name = task.name ?? `Task ${index + 1}`;
-      return { name, steps: [{ name: `${name}: before`, script: task.before }, { name: `${name}: init`, script: task.init }], env: task.env };
+      return {
+        name,
+        steps: [
+          { name: `${name}: before`, script: task.before },
+          { name: `${name}: init`, script: task.init },
+        ],
+        env: task.env,
+      };
     });
   }
   const steps = [
@@ -168,18 +175,35 @@ export function planScripts(spec: WorkspaceSpec, target: ProvisionTarget): Provi
   if (target.kind === 'prebuild') {
     for (const [index, task] of prebuildTasks(spec).entries()) {
       const script = headlessScript(task.steps, workdir, task.env);
-      if (script) steps.push({ kind: 'headless', name: `task-${index}`, title: `Task ${task.name}: before and init`, label: task.name, script, taskIndex: index });
+      if (script)
+        steps.push({ kind: 'headless', name: `task-${index}`, title: `Task ${task.name}: before and init`, label: task.name, script, taskIndex: index });
     }
     return steps;
   }
   const { lifecycle } = spec;
   const run =
     target.kind === 'workspace'
-      ? { title: 'Running onCreate, updateContent and postCreate', names: [['onCreateCommand', lifecycle.onCreate], ['updateContentCommand', lifecycle.updateContent], ['postCreateCommand', lifecycle.postCreate]] as const }
+      ? {
+          title: 'Running onCreate, updateContent and postCreate',
+          names: [
+            ['onCreateCommand', lifecycle.onCreate],
+            ['updateContentCommand', lifecycle.updateContent],
+            ['postCreateCommand', lifecycle.postCreate],
+          ] as const,
+        }
       : target.incremental
-        ? { title: 'Running updateContent and postCreate', names: [['updateContentCommand', lifecycle.updateContent], ['postCreateCommand', lifecycle.postCreate]] as const }
+        ? {
+            title: 'Running updateContent and postCreate',
+            names: [
+              ['updateContentCommand', lifecycle.updateContent],
+              ['postCreateCommand', lifecycle.postCreate],
+            ] as const,
+          }
         : { title: 'Running postCreate', names: [['postCreateCommand', lifecycle.postCreate]] as const };
-  const script = headlessScript(run.names.map(([name, command]) => ({ name, script: lifecycleToShell(command) })), workdir);
+  const script = headlessScript(
+    run.names.map(([name, command]) => ({ name, script: lifecycleToShell(command) })),
+    workdir,
+  );
   if (script) steps.push({ kind: 'headless', name: 'lifecycle', title: run.title, label: 'lifecycle', script, taskIndex: null });
   return steps;
 }
@@ -192,11 +216,24 @@ export function planProvision(spec: WorkspaceSpec, target: ProvisionTarget, conf
   steps.push({
     kind: 'container',
     name: 'container',
-    title: cold ? 'Creating the container' : target.kind === 'prebuild' ? 'Creating the prebuild container' : 'Creating the container from the prebuild snapshot',
+    title: cold
+      ? 'Creating the container'
+      : target.kind === 'prebuild'
+        ? 'Creating the prebuild container'
+        : 'Creating the container from the prebuild snapshot',
   });
   if (target.kind !== 'from-snapshot') {
     // A cold start clones on the host while the container is made (its parent folder made by the prep).
-    steps.push({ kind: 'checkout', name: 'checkout', title: `Checking out into ${checkout}`, how: 'clone', path: checkout, removedFiles: [], early: cold, parentReady: cold });
+    steps.push({
+      kind: 'checkout',
+      name: 'checkout',
+      title: `Checking out into ${checkout}`,
+      how: 'clone',
+      path: checkout,
+      removedFiles: [],
+      early: cold,
+      parentReady: cold,
+    });
   } else if (target.incremental) {
     steps.push({
       kind: 'checkout',

@@ -77,7 +77,19 @@ export const INSTANCE_LABEL = 'slipway.instance';
  * audit message" on every call. Ping still works through ICMP datagram
  * sockets (the engine's ping_group_range), just not a setcap ping binary.
  */
-export const WORKSPACE_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'SETFCAP', 'NET_BIND_SERVICE', 'AUDIT_WRITE'] as const;
+export const WORKSPACE_CAPABILITIES = [
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'SETFCAP',
+  'NET_BIND_SERVICE',
+  'AUDIT_WRITE',
+] as const;
 
 export function createRuntime(options: RuntimeOptions) {
   const docker = options.docker ?? new Docker();
@@ -89,7 +101,10 @@ export function createRuntime(options: RuntimeOptions) {
   const refuseForeign = (what: string, labels: Record<string, string> | undefined) => {
     const owner = labels?.[INSTANCE_LABEL];
     if (owner && owner !== instanceId) {
-      throw slipwayError('SLIPWAY_RUNTIME_NOT_OURS', `${what} belongs to another Slipway server on this Docker engine (instance ${owner}); this one (${instanceId}) leaves it alone`);
+      throw slipwayError(
+        'SLIPWAY_RUNTIME_NOT_OURS',
+        `${what} belongs to another Slipway server on this Docker engine (instance ${owner}); this one (${instanceId}) leaves it alone`,
+      );
     }
   };
 
@@ -122,33 +137,35 @@ export function createRuntime(options: RuntimeOptions) {
     async createContainer(spec: ContainerSpec): Promise<string> {
       // Its own network, joined by id: no other workspace on it, and a same-named duplicate cannot make it ambiguous.
       const network = await networks.ensure(spec.name);
-      const container = await docker.createContainer({
-        name: spec.name,
-        Image: spec.image,
-        Entrypoint: KEEPALIVE,
-        Cmd: [],
-        Hostname: spec.hostname,
-        Labels: own(spec.labels),
-        Env: envList(spec.env),
-        ...(spec.user ? { User: spec.user } : {}),
-        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
-        HostConfig: {
-          Init: true,
-          Privileged: false,
-          NetworkMode: network.id,
-          // No Docker socket, no host paths: a workspace reaches nothing of the host.
-          Binds: [],
-          // An allow-list, so a daemon with wider defaults grants no more (DESIGN §10). Not no-new-privileges: it breaks sudo.
-          CapDrop: ['ALL'],
-          CapAdd: [...WORKSPACE_CAPABILITIES],
-          ...(spec.limits.cpus > 0 ? { NanoCpus: Math.round(spec.limits.cpus * 1e9) } : {}),
-          ...(spec.limits.memoryBytes > 0 ? { Memory: spec.limits.memoryBytes } : {}),
-          ...(spec.limits.pids > 0 ? { PidsLimit: spec.limits.pids } : {}),
-        },
-      }).catch(async (error: unknown) => {
-        await networks.remove(spec.name).catch(() => {}); // only if no container uses it (network.ts)
-        throw error;
-      });
+      const container = await docker
+        .createContainer({
+          name: spec.name,
+          Image: spec.image,
+          Entrypoint: KEEPALIVE,
+          Cmd: [],
+          Hostname: spec.hostname,
+          Labels: own(spec.labels),
+          Env: envList(spec.env),
+          ...(spec.user ? { User: spec.user } : {}),
+          ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+          HostConfig: {
+            Init: true,
+            Privileged: false,
+            NetworkMode: network.id,
+            // No Docker socket, no host paths: a workspace reaches nothing of the host.
+            Binds: [],
+            // An allow-list, so a daemon with wider defaults grants no more (DESIGN §10). Not no-new-privileges: it breaks sudo.
+            CapDrop: ['ALL'],
+            CapAdd: [...WORKSPACE_CAPABILITIES],
+            ...(spec.limits.cpus > 0 ? { NanoCpus: Math.round(spec.limits.cpus * 1e9) } : {}),
+            ...(spec.limits.memoryBytes > 0 ? { Memory: spec.limits.memoryBytes } : {}),
+            ...(spec.limits.pids > 0 ? { PidsLimit: spec.limits.pids } : {}),
+          },
+        })
+        .catch(async (error: unknown) => {
+          await networks.remove(spec.name).catch(() => {}); // only if no container uses it (network.ts)
+          throw error;
+        });
       return container.id;
     },
 

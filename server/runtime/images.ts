@@ -95,7 +95,11 @@ export function createImageOps({ docker, own, labelFilter, refuseForeign }: Imag
         failure = errorMessage(error);
       }
       if (failure !== null) {
-        throw slipwayError('SLIPWAY_IMAGE_PULL_FAILED', `The image "${ref}" cannot be pulled: ${failure.trim()}. Check the image name in the definition file, or make it available to the Docker engine.`, { detail: { image: ref } });
+        throw slipwayError(
+          'SLIPWAY_IMAGE_PULL_FAILED',
+          `The image "${ref}" cannot be pulled: ${failure.trim()}. Check the image name in the definition file, or make it available to the Docker engine.`,
+          { detail: { image: ref } },
+        );
       }
     },
 
@@ -119,7 +123,9 @@ export function createImageOps({ docker, own, labelFilter, refuseForeign }: Imag
         failure = errorMessage(error);
       }
       if (failure !== null) {
-        throw slipwayError('SLIPWAY_IMAGE_BUILD_FAILED', `Building the image from ${build.dockerfile} failed: ${failure.trim()}`, { detail: { dockerfile: build.dockerfile } });
+        throw slipwayError('SLIPWAY_IMAGE_BUILD_FAILED', `Building the image from ${build.dockerfile} failed: ${failure.trim()}`, {
+          detail: { dockerfile: build.dockerfile },
+        });
       }
     },
 
@@ -139,7 +145,6 @@ export function createImageOps({ docker, own, labelFilter, refuseForeign }: Imag
       const images = await docker.listImages({ filters: { label: labelFilter(labels) } });
       return images.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, created: i.Created }));
     },
-
   };
   return ops;
 }

@@ -31,7 +31,10 @@ export function loadInstanceId(dataDir: string): string {
       continue;
     }
     if (!VALID.test(text)) {
-      throw slipwayError('SLIPWAY_RUNTIME_INSTANCE_ID_INVALID', `${file} does not hold a Slipway instance id (slw- and 16 hex digits): restore it from a backup of the data dir; it ties this server to the containers, networks and images it made`);
+      throw slipwayError(
+        'SLIPWAY_RUNTIME_INSTANCE_ID_INVALID',
+        `${file} does not hold a Slipway instance id (slw- and 16 hex digits): restore it from a backup of the data dir; it ties this server to the containers, networks and images it made`,
+      );
     }
     return text;
   }

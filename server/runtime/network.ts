@@ -63,7 +63,10 @@ function hostSubnets(): Cidr[] {
 export function createNetworks(docker: Docker, options: NetworkOptions) {
   const pool = parseCidr(options.pool.cidr);
   if (!pool || options.pool.prefix < pool.prefix || options.pool.prefix > 29) {
-    throw slipwayError('SLIPWAY_CONFIG_INVALID', `The network pool ${options.pool.cidr} cannot be cut into /${options.pool.prefix} subnets: set SLIPWAY_NETWORK_POOL to an IPv4 range and SLIPWAY_NETWORK_SUBNET_PREFIX between its prefix and 29`);
+    throw slipwayError(
+      'SLIPWAY_CONFIG_INVALID',
+      `The network pool ${options.pool.cidr} cannot be cut into /${options.pool.prefix} subnets: set SLIPWAY_NETWORK_POOL to an IPv4 range and SLIPWAY_NETWORK_SUBNET_PREFIX between its prefix and 29`,
+    );
   }
   const labels = (name: string) => ({ 'slipway.kind': KIND, 'slipway.network': name, 'slipway.instance': options.instanceId });
   const inFlight = new Map<string, Promise<OwnNetwork>>();
@@ -86,7 +89,10 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
       const existing = (await docker.listNetworks()).flatMap(ipv4Subnets);
       const subnet = pickSubnet(pool!, options.pool.prefix, [...existing, ...reserved.values(), ...hostSubnets(), ...skip]);
       if (!subnet) {
-        throw slipwayError('SLIPWAY_RUNTIME_NETWORK_POOL_FULL', `No free /${options.pool.prefix} subnet is left in the workspace network pool ${options.pool.cidr}: delete unused workspaces, or give SLIPWAY_NETWORK_POOL a larger range`);
+        throw slipwayError(
+          'SLIPWAY_RUNTIME_NETWORK_POOL_FULL',
+          `No free /${options.pool.prefix} subnet is left in the workspace network pool ${options.pool.cidr}: delete unused workspaces, or give SLIPWAY_NETWORK_POOL a larger range`,
+        );
       }
       reserved.set(formatCidr(subnet), subnet);
       return subnet;
@@ -119,7 +125,10 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
         if (/already exists/i.test(message)) {
           const [adopted] = await find(name);
           if (adopted) return { id: adopted.Id, name };
-          throw slipwayError('SLIPWAY_RUNTIME_NETWORK_TAKEN', `A Docker network named "${name}" exists but was not made by this Slipway server: remove it (docker network rm ${name})`);
+          throw slipwayError(
+            'SLIPWAY_RUNTIME_NETWORK_TAKEN',
+            `A Docker network named "${name}" exists but was not made by this Slipway server: remove it (docker network rm ${name})`,
+          );
         }
         throw error;
       } finally {
@@ -144,7 +153,9 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
         if (modeIsId && network.Id.startsWith(mode)) return true;
         // An endpoint without a NetworkID is known by name only: the same-named network it was made
         // on by id (NetworkMode) is that one; by name, any of the duplicates could be (keep them all).
-        return Object.entries(c.NetworkSettings?.Networks ?? {}).some(([name, endpoint]) => endpoint.NetworkID === network.Id || (!endpoint.NetworkID && name === network.Name && !modeIsId));
+        return Object.entries(c.NetworkSettings?.Networks ?? {}).some(
+          ([name, endpoint]) => endpoint.NetworkID === network.Id || (!endpoint.NetworkID && name === network.Name && !modeIsId),
+        );
       }).length;
   }
 
@@ -231,7 +242,10 @@ export function createNetworks(docker: Docker, options: NetworkOptions) {
       for (const n of own) {
         if (inFlight.has(n.Name) || Date.now() - Date.parse(n.Created) < graceMs) continue;
         if (used(n) > 0) continue;
-        await removeById(n.Id).then(() => removed.push(n.Name), () => {});
+        await removeById(n.Id).then(
+          () => removed.push(n.Name),
+          () => {},
+        );
       }
       return removed;
     },

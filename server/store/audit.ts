@@ -19,10 +19,17 @@ export function createAuditLog(db: Db) {
     },
     list(filter: { target?: string; limit?: number } = {}): AuditEntry[] {
       const limit = filter.limit ?? 200;
-      const rows = (filter.target
-        ? db.prepare('SELECT * FROM audit WHERE target = ? ORDER BY id DESC LIMIT ?').all(filter.target, limit)
-        : db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)) as {
-        id: number; at: string; user_id: string | null; action: string; target: string | null; detail: string | null;
+      const rows = (
+        filter.target
+          ? db.prepare('SELECT * FROM audit WHERE target = ? ORDER BY id DESC LIMIT ?').all(filter.target, limit)
+          : db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
+      ) as {
+        id: number;
+        at: string;
+        user_id: string | null;
+        action: string;
+        target: string | null;
+        detail: string | null;
       }[];
       return rows.map((r) => ({ id: r.id, at: r.at, userId: r.user_id, action: r.action, target: r.target, detail: r.detail ? JSON.parse(r.detail) : null }));
     },

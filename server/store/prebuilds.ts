@@ -33,9 +33,23 @@ export interface PrebuildRecord {
 }
 
 interface Row {
-  id: string; project_id: string; repo_url: string; branch: string | null; commit_sha: string; status: string; trigger: string;
-  image_ref: string | null; base_image_ref: string | null; definition_hash: string | null; error: string | null; exit_code: number | null;
-  tasks: string; created_at: string; started_at: string | null; finished_at: string | null; collected_at: string | null;
+  id: string;
+  project_id: string;
+  repo_url: string;
+  branch: string | null;
+  commit_sha: string;
+  status: string;
+  trigger: string;
+  image_ref: string | null;
+  base_image_ref: string | null;
+  definition_hash: string | null;
+  error: string | null;
+  exit_code: number | null;
+  tasks: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  collected_at: string | null;
 }
 
 const fromRow = (row: Row): PrebuildRecord => ({

@@ -27,9 +27,20 @@ export interface ProjectRecord {
 }
 
 interface Row {
-  id: string; owner_id: string; name: string; repo_url: string; repo_key: string; prebuild_branches: string | null;
-  poll_interval_seconds: number; webhook_secret_enc: string; access_token_enc: string | null; poll_heads: string | null;
-  last_polled_at: string | null; poll_error: string | null; created_at: string; updated_at: string;
+  id: string;
+  owner_id: string;
+  name: string;
+  repo_url: string;
+  repo_key: string;
+  prebuild_branches: string | null;
+  poll_interval_seconds: number;
+  webhook_secret_enc: string;
+  access_token_enc: string | null;
+  poll_heads: string | null;
+  last_polled_at: string | null;
+  poll_error: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 const fromRow = (row: Row): ProjectRecord => ({
@@ -97,9 +108,11 @@ export function createProjectStore(db: Db) {
       return row ? fromRow(row) : null;
     },
     list(filter: { ownerId?: string } = {}): ProjectRecord[] {
-      const rows = (filter.ownerId
-        ? db.prepare('SELECT * FROM projects WHERE owner_id = ? ORDER BY created_at').all(filter.ownerId)
-        : db.prepare('SELECT * FROM projects ORDER BY created_at').all()) as Row[];
+      const rows = (
+        filter.ownerId
+          ? db.prepare('SELECT * FROM projects WHERE owner_id = ? ORDER BY created_at').all(filter.ownerId)
+          : db.prepare('SELECT * FROM projects ORDER BY created_at').all()
+      ) as Row[];
       return rows.map(fromRow);
     },
     byRepoKey(repoKey: string): ProjectRecord[] {

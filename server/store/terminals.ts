@@ -19,7 +19,13 @@ export function createTerminalStore(db: Db) {
   return {
     opened(t: { id: string; workspaceId: string; name: string; kind: 'task' | 'shell'; taskIndex: number | null }): void {
       db.prepare('INSERT INTO terminals (id, workspace_id, name, kind, task_index, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        t.id, t.workspaceId, t.name, t.kind, t.taskIndex, 'running', nowIso(),
+        t.id,
+        t.workspaceId,
+        t.name,
+        t.kind,
+        t.taskIndex,
+        'running',
+        nowIso(),
       );
     },
     ended(id: string, state: 'exited' | 'lost', exitCode: number | null): void {
@@ -31,10 +37,27 @@ export function createTerminalStore(db: Db) {
     },
     list(workspaceId: string): TerminalRecord[] {
       const rows = db.prepare('SELECT * FROM terminals WHERE workspace_id = ? ORDER BY created_at').all(workspaceId) as {
-        id: string; workspace_id: string; name: string; kind: 'task' | 'shell'; task_index: number | null; state: TerminalRecord['state'];
-        exit_code: number | null; created_at: string; ended_at: string | null;
+        id: string;
+        workspace_id: string;
+        name: string;
+        kind: 'task' | 'shell';
+        task_index: number | null;
+        state: TerminalRecord['state'];
+        exit_code: number | null;
+        created_at: string;
+        ended_at: string | null;
       }[];
-      return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, name: r.name, kind: r.kind, taskIndex: r.task_index, state: r.state, exitCode: r.exit_code, createdAt: r.created_at, endedAt: r.ended_at }));
+      return rows.map((r) => ({
+        id: r.id,
+        workspaceId: r.workspace_id,
+        name: r.name,
+        kind: r.kind,
+        taskIndex: r.task_index,
+        state: r.state,
+        exitCode: r.exit_code,
+        createdAt: r.created_at,
+        endedAt: r.ended_at,
+      }));
     },
   };
 }

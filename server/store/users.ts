@@ -35,7 +35,11 @@ export function createUserStore(db: Db) {
   return {
     create(user: { id: string; username: string; passwordHash: string | null; isAdmin: boolean }): UserRecord {
       db.prepare('INSERT INTO users (id, username, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        user.id, user.username, user.passwordHash, user.isAdmin ? 1 : 0, nowIso(),
+        user.id,
+        user.username,
+        user.passwordHash,
+        user.isAdmin ? 1 : 0,
+        nowIso(),
       );
       return this.byId(user.id)!;
     },
@@ -57,13 +61,21 @@ export function createUserStore(db: Db) {
     addToken(token: { id: string; userId: string; name: string; tokenHash: string }): TokenRecord {
       const createdAt = nowIso();
       db.prepare('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        token.id, token.userId, token.name, token.tokenHash, createdAt,
+        token.id,
+        token.userId,
+        token.name,
+        token.tokenHash,
+        createdAt,
       );
       return { id: token.id, userId: token.userId, name: token.name, createdAt, lastUsedAt: null };
     },
     tokens(userId: string): TokenRecord[] {
       const rows = db.prepare('SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY created_at').all(userId) as {
-        id: string; user_id: string; name: string; created_at: string; last_used_at: string | null;
+        id: string;
+        user_id: string;
+        name: string;
+        created_at: string;
+        last_used_at: string | null;
       }[];
       return rows.map((r) => ({ id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
     },
@@ -85,7 +97,9 @@ export function createUserStore(db: Db) {
     },
     /** The token's id (what a revocation names) and its user; marks the token used. */
     tokenByHash(tokenHash: string): { tokenId: string; user: UserRecord } | null {
-      const row = db.prepare('SELECT users.*, api_tokens.id AS token_id FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = ?').get(tokenHash) as (UserRow & { token_id: string }) | undefined;
+      const row = db
+        .prepare('SELECT users.*, api_tokens.id AS token_id FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = ?')
+        .get(tokenHash) as (UserRow & { token_id: string }) | undefined;
       if (!row) return null;
       db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?').run(nowIso(), tokenHash);
       return { tokenId: row.token_id, user: toUser(row)! };
@@ -101,7 +115,10 @@ export function createUserStore(db: Db) {
     /** Deletes a user with their sessions and tokens (cascade); their token hashes are remembered as revoked. */
     delete(userId: string): boolean {
       return db.transaction(() => {
-        db.prepare('INSERT OR IGNORE INTO revoked_tokens (token_hash, revoked_at) SELECT token_hash, ? FROM api_tokens WHERE user_id = ?').run(nowIso(), userId);
+        db.prepare('INSERT OR IGNORE INTO revoked_tokens (token_hash, revoked_at) SELECT token_hash, ? FROM api_tokens WHERE user_id = ?').run(
+          nowIso(),
+          userId,
+        );
         return db.prepare('DELETE FROM users WHERE id = ?').run(userId).changes > 0;
       })();
     },
@@ -109,7 +126,9 @@ export function createUserStore(db: Db) {
       db.prepare('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(idHash, userId, nowIso(), expiresAt);
     },
     userBySessionHash(idHash: string): UserRecord | null {
-      const row = db.prepare('SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id WHERE id_hash = ? AND expires_at > ?').get(idHash, nowIso()) as UserRow | undefined;
+      const row = db
+        .prepare('SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id WHERE id_hash = ? AND expires_at > ?')
+        .get(idHash, nowIso()) as UserRow | undefined;
       return toUser(row);
     },
     deleteSession(idHash: string): void {

@@ -50,11 +50,29 @@ export interface WorkspaceRecord {
 }
 
 interface Row {
-  id: string; owner_id: string; context_url: string; repo_url: string; repo_name: string; branch: string | null;
-  commit_sha: string | null; status: string; status_reason: string | null; phases: string; timings: string;
-  container_id: string | null; image_ref: string | null; started_from: string | null; prebuild: string | null;
-  spec: string | null; definition_file: string | null; port_visibility: string; created_once: number; lifecycle: string | null;
-  created_at: string; updated_at: string; last_activity_at: string;
+  id: string;
+  owner_id: string;
+  context_url: string;
+  repo_url: string;
+  repo_name: string;
+  branch: string | null;
+  commit_sha: string | null;
+  status: string;
+  status_reason: string | null;
+  phases: string;
+  timings: string;
+  container_id: string | null;
+  image_ref: string | null;
+  started_from: string | null;
+  prebuild: string | null;
+  spec: string | null;
+  definition_file: string | null;
+  port_visibility: string;
+  created_once: number;
+  lifecycle: string | null;
+  created_at: string;
+  updated_at: string;
+  last_activity_at: string;
 }
 
 function fromRow(row: Row): WorkspaceRecord {
@@ -145,9 +163,11 @@ export function createWorkspaceStore(db: Db) {
       return row ? fromRow(row) : null;
     },
     list(filter: { ownerId?: string } = {}): WorkspaceRecord[] {
-      const rows = (filter.ownerId
-        ? db.prepare('SELECT * FROM workspaces WHERE owner_id = ? ORDER BY created_at DESC').all(filter.ownerId)
-        : db.prepare('SELECT * FROM workspaces ORDER BY created_at DESC').all()) as Row[];
+      const rows = (
+        filter.ownerId
+          ? db.prepare('SELECT * FROM workspaces WHERE owner_id = ? ORDER BY created_at DESC').all(filter.ownerId)
+          : db.prepare('SELECT * FROM workspaces ORDER BY created_at DESC').all()
+      ) as Row[];
       return rows.map(fromRow);
     },
     delete(id: string): void {

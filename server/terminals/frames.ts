@@ -31,8 +31,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const invalid = (code: 1007 | 1008 | 1009, reason: string): ClientFrame => ({ kind: 'invalid', code, reason });
 
-const isDimension = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_TERMINAL_DIMENSION;
+const isDimension = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_TERMINAL_DIMENSION;
 
 export function parseClientFrame(data: Buffer, isBinary: boolean): ClientFrame {
   if (isBinary) {

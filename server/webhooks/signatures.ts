@@ -11,8 +11,7 @@ import type { WebhookProvider } from './types.js';
 
 export type PresentedCredential =
   /** `digest` is null when the header is there but malformed: it then matches nothing. */
-  | { kind: 'hmac-sha256'; header: string; digest: Buffer | null }
-  | { kind: 'token'; header: string; token: string };
+  { kind: 'hmac-sha256'; header: string; digest: Buffer | null } | { kind: 'token'; header: string; token: string };
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
@@ -51,11 +50,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
  * candidate is checked (no early exit); empty secrets never match, since
  * anyone can compute an HMAC keyed with "".
  */
-export function findMatchingSecret(
-  credential: PresentedCredential | null,
-  rawBody: Buffer,
-  secrets: readonly string[],
-): number {
+export function findMatchingSecret(credential: PresentedCredential | null, rawBody: Buffer, secrets: readonly string[]): number {
   let found = -1;
   for (let i = 0; i < secrets.length; i++) {
     const secret = secrets[i];
@@ -92,12 +87,7 @@ export interface SignOptions {
  * provider would send them: content type, event, delivery id and signature.
  * Sign the exact bytes you send.
  */
-export function signBody(
-  provider: WebhookProvider,
-  secret: string,
-  body: Buffer | string,
-  options: SignOptions = {},
-): Record<string, string> {
+export function signBody(provider: WebhookProvider, secret: string, body: Buffer | string, options: SignOptions = {}): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const hex = hmacSha256Hex(secret, body);
   const id = options.deliveryId;

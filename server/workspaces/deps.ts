@@ -65,7 +65,14 @@ export interface PrebuildChoiceForStart {
 }
 
 export interface WorkspacePrebuilds {
-  choose(input: { repoUrl: string; repoName: string; commit: string; branch: string | null; spec: WorkspaceSpec; onLog: (text: string) => void }): Promise<PrebuildChoiceForStart>;
+  choose(input: {
+    repoUrl: string;
+    repoName: string;
+    commit: string;
+    branch: string | null;
+    spec: WorkspaceSpec;
+    onLog: (text: string) => void;
+  }): Promise<PrebuildChoiceForStart>;
 }
 
 /** Applies a phase event to a record (the phase machine, then persistence); startup.ts and prebuild-start.ts share it. */

@@ -28,16 +28,9 @@ export type PhaseEvent =
   | { type: 'container-gone' }
   | { type: 'delete' };
 
-export type Effect =
-  | 'create-container'
-  | 'start-container'
-  | 'stop-container'
-  | 'close-terminals'
-  | 'remove-container';
+export type Effect = 'create-container' | 'start-container' | 'stop-container' | 'close-terminals' | 'remove-container';
 
-export type Transition =
-  | { ok: true; state: PhaseState; effects: Effect[] }
-  | { ok: false; error: string };
+export type Transition = { ok: true; state: PhaseState; effects: Effect[] } | { ok: false; error: string };
 
 function to(state: PhaseState, phase: Phase, reason: string | null, effects: Effect[] = [], hasContainer = state.hasContainer): Transition {
   return { ok: true, state: { phase, reason, hasContainer }, effects };
@@ -86,9 +79,13 @@ export function transition(state: PhaseState, event: PhaseEvent): Transition {
       }
       return to(state, 'failed', event.reason, state.hasContainer ? ['close-terminals', 'remove-container'] : [], false);
     case 'container-gone':
-      return to(state, phase === 'pending' || phase === 'building' ? phase : 'failed',
+      return to(
+        state,
+        phase === 'pending' || phase === 'building' ? phase : 'failed',
         phase === 'pending' || phase === 'building' ? state.reason : 'the container was removed outside Slipway',
-        phase === 'pending' || phase === 'building' ? [] : ['close-terminals'], false);
+        phase === 'pending' || phase === 'building' ? [] : ['close-terminals'],
+        false,
+      );
     case 'delete':
       return to(state, 'deleted', null, state.hasContainer ? ['close-terminals', 'remove-container'] : [], false);
   }

@@ -25,7 +25,13 @@ export interface PrebuildStartContext {
 }
 
 /** Returns false (nothing done) when the snapshot image is gone: the caller starts cold. */
-export async function startFromPrebuild(ctx: PrebuildStartContext, record: WorkspaceRecord, context: ContextRef, choice: PrebuildChoiceForStart, log: LogStream): Promise<boolean> {
+export async function startFromPrebuild(
+  ctx: PrebuildStartContext,
+  record: WorkspaceRecord,
+  context: ContextRef,
+  choice: PrebuildChoiceForStart,
+  log: LogStream,
+): Promise<boolean> {
   const { deps, apply, provisioner } = ctx;
   const prebuild = choice.prebuild!;
   if (!(await deps.runtime.imageExists(prebuild.imageRef))) {

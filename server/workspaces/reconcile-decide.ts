@@ -78,7 +78,13 @@ export function findOrphans(known: Set<string>, containers: { id: string; labels
  * time is refreshed); without one it stops once nothing touched it for the
  * timeout (0: never).
  */
-export function idleDecision(input: { status: Phase; clients: number; lastActivityAt: string; now: number; idleTimeoutMs: number }): { kind: 'none' } | { kind: 'touch' } | { kind: 'stop'; idleMs: number } {
+export function idleDecision(input: {
+  status: Phase;
+  clients: number;
+  lastActivityAt: string;
+  now: number;
+  idleTimeoutMs: number;
+}): { kind: 'none' } | { kind: 'touch' } | { kind: 'stop'; idleMs: number } {
   if (input.idleTimeoutMs <= 0 || input.status !== 'running') return { kind: 'none' };
   if (input.clients > 0) return { kind: 'touch' };
   const idleMs = input.now - Date.parse(input.lastActivityAt);

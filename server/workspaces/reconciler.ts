@@ -77,7 +77,13 @@ export async function reconcile(ctx: ReconcileContext): Promise<{ orphans: strin
     const now = Date.now();
     for (const record of store.list()) {
       if (ctx.isLocked(record.id)) continue;
-      const idle = idleDecision({ status: record.status, clients: terminals.clientCount(record.id), lastActivityAt: record.lastActivityAt, now, idleTimeoutMs: config.idleTimeoutMs });
+      const idle = idleDecision({
+        status: record.status,
+        clients: terminals.clientCount(record.id),
+        lastActivityAt: record.lastActivityAt,
+        now,
+        idleTimeoutMs: config.idleTimeoutMs,
+      });
       if (idle.kind === 'touch') store.touch(record.id);
       if (idle.kind === 'stop') {
         logger.info({ workspace: record.id, idleMs: idle.idleMs }, 'stopping idle workspace');
@@ -88,7 +94,8 @@ export async function reconcile(ctx: ReconcileContext): Promise<{ orphans: strin
 
   // Only this server's containers (runtime lists by its instance label): another Slipway on the engine is none of our business.
   const orphans = findOrphans(known, await runtime.listContainers({ 'slipway.workspace': '' }));
-  if (orphans.length > 0) logger.warn({ orphans }, 'containers labelled as Slipway workspaces have no record; left in place, remove them with docker rm if unwanted');
+  if (orphans.length > 0)
+    logger.warn({ orphans }, 'containers labelled as Slipway workspaces have no record; left in place, remove them with docker rm if unwanted');
   // Networks whose container was removed behind our back (the engine never removes them itself).
   const networks = await runtime.collectNetworks().catch(() => []);
   if (networks.length > 0) logger.info({ networks }, 'removed networks of containers that are gone');

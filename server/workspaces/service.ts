@@ -138,11 +138,13 @@ export function createWorkspaceService(deps: WorkspaceDeps) {
       store.insert(record);
       audit.record(caller.id, 'workspace.create', record.id, { contextUrl: record.contextUrl });
       const log = logs.start(record.id);
-      track(withLock(record.id, async () => {
-        await startup.firstStart(record, context, log, performEffects);
-        // An open is counted once it is running, with its step timings; a failure is counted in startup.fail.
-        if (record.status === 'running') deps.metrics?.workspaceOpened({ startedFrom: record.startedFrom, timingsMs: record.timings });
-      }));
+      track(
+        withLock(record.id, async () => {
+          await startup.firstStart(record, context, log, performEffects);
+          // An open is counted once it is running, with its step timings; a failure is counted in startup.fail.
+          if (record.status === 'running') deps.metrics?.workspaceOpened({ startedFrom: record.startedFrom, timingsMs: record.timings });
+        }),
+      );
       return view(record);
     },
 

@@ -28,12 +28,21 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
     store.touch(workspaceId);
   }
 
-  interface TerminalPlan { name: string; kind: 'task' | 'shell'; taskIndex: number | null; rc: string; preamble?: Buffer }
+  interface TerminalPlan {
+    name: string;
+    kind: 'task' | 'shell';
+    taskIndex: number | null;
+    rc: string;
+    preamble?: Buffer;
+  }
 
   /** Writes every rc file in one archive, then opens the TTYs side by side (each exec costs ~100 ms). */
   async function openAll(record: WorkspaceRecord, live: LiveContext, plans: TerminalPlan[]): Promise<Terminal[]> {
     const planned = plans.map((plan) => ({ ...plan, id: newId('t') }));
-    await ops.writeScripts(record.containerId!, planned.map((p) => ({ name: `${p.id}.rc`, content: p.rc })));
+    await ops.writeScripts(
+      record.containerId!,
+      planned.map((p) => ({ name: `${p.id}.rc`, content: p.rc })),
+    );
     const sessions = await Promise.all(
       planned.map((p) => {
         const { cmd, env } = ops.interactiveShell(live.shell, `${SLIPWAY_DIR}/tasks/${p.id}.rc`);
@@ -42,18 +51,19 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
       }),
     );
     return planned.map((p, index) =>
-      terminals.add(
-        { id: p.id, workspaceId: record.id, name: p.name, kind: p.kind, taskIndex: p.taskIndex },
-        sessions[index]!,
-        { onActivity: () => touch(record.id), ...(p.preamble ? { preamble: p.preamble } : {}) },
-      ),
+      terminals.add({ id: p.id, workspaceId: record.id, name: p.name, kind: p.kind, taskIndex: p.taskIndex }, sessions[index]!, {
+        onActivity: () => touch(record.id),
+        ...(p.preamble ? { preamble: p.preamble } : {}),
+      }),
     );
   }
 
   /** What a shell says first when a lifecycle command failed (the way to repair it), else null. */
   function lifecycleNotice(record: WorkspaceRecord): string | null {
     const failed = record.lifecycle?.failed;
-    return failed ? `${failed.command} failed with exit code ${failed.exitCode}; the later lifecycle commands were skipped. Fix it here and run it again.` : null;
+    return failed
+      ? `${failed.command} failed with exit code ${failed.exitCode}; the later lifecycle commands were skipped. Fix it here and run it again.`
+      : null;
   }
 
   return {
@@ -65,11 +75,21 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
       // After a failed lifecycle command the later ones are skipped, as the reference CLI does.
       const postAttach = failed ? null : lifecycleToShell(spec.lifecycle.postAttach);
       if (spec.tasks.length > 0) {
-        await openAll(record, live, spec.tasks.map((task, index) => {
-          const name = task.name ?? `Task ${index + 1}`;
-          const preamble = options.preambles?.[index] ?? undefined;
-          return { name, kind: 'task' as const, taskIndex: index, rc: taskRcScript({ task, runInit: options.runInit, workdir, title: name }), ...(preamble ? { preamble } : {}) };
-        }));
+        await openAll(
+          record,
+          live,
+          spec.tasks.map((task, index) => {
+            const name = task.name ?? `Task ${index + 1}`;
+            const preamble = options.preambles?.[index] ?? undefined;
+            return {
+              name,
+              kind: 'task' as const,
+              taskIndex: index,
+              rc: taskRcScript({ task, runInit: options.runInit, workdir, title: name }),
+              ...(preamble ? { preamble } : {}),
+            };
+          }),
+        );
         return;
       }
       const plans: TerminalPlan[] = [{ name: 'Terminal', kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach, notice: failed }) }];
@@ -79,7 +99,12 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
           name: 'postStartCommand',
           kind: 'task',
           taskIndex: 0,
-          rc: taskRcScript({ task: { name: 'postStartCommand', before: null, init: null, command: postStart, env: {} }, runInit: false, workdir, title: 'postStartCommand' }),
+          rc: taskRcScript({
+            task: { name: 'postStartCommand', before: null, init: null, command: postStart, env: {} },
+            runInit: false,
+            workdir,
+            title: 'postStartCommand',
+          }),
         });
       }
       await openAll(record, live, plans);
@@ -89,7 +114,18 @@ export function createSessionOpener(deps: Pick<WorkspaceDeps, 'runtime' | 'termi
       const spec = record.spec!;
       const { workdir } = workspacePaths(spec, record.repoName);
       const count = terminals.list(record.id).filter((t) => t.kind === 'shell').length;
-      const [terminal] = await openAll(record, live, [{ name: `Terminal ${count + 1}`, kind: 'shell', taskIndex: null, rc: shellRcScript({ workdir, postAttach: lifecycleNotice(record) ? null : lifecycleToShell(spec.lifecycle.postAttach), notice: lifecycleNotice(record) }) }]);
+      const [terminal] = await openAll(record, live, [
+        {
+          name: `Terminal ${count + 1}`,
+          kind: 'shell',
+          taskIndex: null,
+          rc: shellRcScript({
+            workdir,
+            postAttach: lifecycleNotice(record) ? null : lifecycleToShell(spec.lifecycle.postAttach),
+            notice: lifecycleNotice(record),
+          }),
+        },
+      ]);
       return terminal!;
     },
 

@@ -34,7 +34,14 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
     return urlOf(config, id);
   }
 
-  async function timed<T>(record: WorkspaceRecord, log: LogStream, name: string, title: string, work: () => Promise<T>, note?: (result: T) => string): Promise<T> {
+  async function timed<T>(
+    record: WorkspaceRecord,
+    log: LogStream,
+    name: string,
+    title: string,
+    work: () => Promise<T>,
+    note?: (result: T) => string,
+  ): Promise<T> {
     log.step(name, title);
     const result = await work();
     record.timings[name] = log.stepDone(name, note?.(result));
@@ -52,21 +59,33 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
       },
       prepared: (context) => live.set(record.id, context),
       headless: (step, exec) =>
-        timed(record, log, step.name, step.title, async () => {
-          let output = '';
-          const code = await exec((text) => {
-            output = (output + text).slice(-64_000);
-            log.append(text);
-          });
-          record.lifecycle = { failed: null };
-          if (code !== 0) {
-            // As VS Code does: the container and the workspace stay up, with a shell to repair it; later lifecycle commands are skipped.
-            const failed = failedStepOf(output, LIFECYCLE_NAMES)?.name ?? 'a lifecycle command';
-            record.lifecycle = { failed: { command: failed, exitCode: code, at: new Date().toISOString() } };
-            deps.logger.warn({ workspace: record.id, code: 'SLIPWAY_WORKSPACE_LIFECYCLE_FAILED', command: failed, exitCode: code }, 'a lifecycle command failed; the workspace keeps running');
-            log.line(`\u001b[31m✗ ${failed} failed with exit code ${code} (its output is above). The workspace keeps running: open a terminal to repair it; the later lifecycle commands (postStartCommand, postAttachCommand) are skipped.\u001b[0m`);
-          }
-        }, () => (record.lifecycle?.failed ? `${record.lifecycle.failed.command} failed with exit code ${record.lifecycle.failed.exitCode}` : 'done')),
+        timed(
+          record,
+          log,
+          step.name,
+          step.title,
+          async () => {
+            let output = '';
+            const code = await exec((text) => {
+              output = (output + text).slice(-64_000);
+              log.append(text);
+            });
+            record.lifecycle = { failed: null };
+            if (code !== 0) {
+              // As VS Code does: the container and the workspace stay up, with a shell to repair it; later lifecycle commands are skipped.
+              const failed = failedStepOf(output, LIFECYCLE_NAMES)?.name ?? 'a lifecycle command';
+              record.lifecycle = { failed: { command: failed, exitCode: code, at: new Date().toISOString() } };
+              deps.logger.warn(
+                { workspace: record.id, code: 'SLIPWAY_WORKSPACE_LIFECYCLE_FAILED', command: failed, exitCode: code },
+                'a lifecycle command failed; the workspace keeps running',
+              );
+              log.line(
+                `\u001b[31m✗ ${failed} failed with exit code ${code} (its output is above). The workspace keeps running: open a terminal to repair it; the later lifecycle commands (postStartCommand, postAttachCommand) are skipped.\u001b[0m`,
+              );
+            }
+          },
+          () => (record.lifecycle?.failed ? `${record.lifecycle.failed.command} failed with exit code ${record.lifecycle.failed.exitCode}` : 'done'),
+        ),
       terminals: (step, context) => {
         // The record says how it started before its terminals open (saved with the step's timing).
         options.beforeTerminals();
@@ -106,13 +125,26 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
       try {
         log.line(`Opening ${printable(record.contextUrl)}`);
         // resolve fetches what it needs (a branch's newest head, a commit only when missing): one fetch, not two.
-        const { commit, branch } = await timed(record, log, 'resolve', `Fetching ${context.repoUrl}`, () => git.resolve(context.repoUrl, context.ref, { as: { user: record.ownerId } }),
-          (r) => `${r.branch ?? 'detached'} @ ${r.commit.slice(0, 12)}`);
+        const { commit, branch } = await timed(
+          record,
+          log,
+          'resolve',
+          `Fetching ${context.repoUrl}`,
+          () => git.resolve(context.repoUrl, context.ref, { as: { user: record.ownerId } }),
+          (r) => `${r.branch ?? 'detached'} @ ${r.commit.slice(0, 12)}`,
+        );
         record.commit = commit;
         record.branch = branch;
         store.save(record);
 
-        const definition = await timed(record, log, 'definition', 'Reading the workspace definition', () => discoverDefinition(git.lister(context.repoUrl, commit), serverSubstitution(record.repoName)), (d) => d.file ?? 'none found: default workspace');
+        const definition = await timed(
+          record,
+          log,
+          'definition',
+          'Reading the workspace definition',
+          () => discoverDefinition(git.lister(context.repoUrl, commit), serverSubstitution(record.repoName)),
+          (d) => d.file ?? 'none found: default workspace',
+        );
         for (const warning of definition.warnings) log.line(printable(`  warning: ${warning.file}:${warning.line}:${warning.column}: ${warning.message}`));
         if (definition.errors.length > 0) {
           const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
@@ -124,7 +156,22 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
 
         // A prebuild of this commit (or an ancestor's, brought forward) replaces image, checkout and init.
         if (deps.prebuilds) {
-          const choice = await timed(record, log, 'prebuild', 'Looking for a prebuild', () => deps.prebuilds!.choose({ repoUrl: context.repoUrl, repoName: record.repoName, commit, branch, spec: definition.spec, onLog: (text) => log.append(text) }), (c) => c.reason);
+          const choice = await timed(
+            record,
+            log,
+            'prebuild',
+            'Looking for a prebuild',
+            () =>
+              deps.prebuilds!.choose({
+                repoUrl: context.repoUrl,
+                repoName: record.repoName,
+                commit,
+                branch,
+                spec: definition.spec,
+                onLog: (text) => log.append(text),
+              }),
+            (c) => c.reason,
+          );
           record.prebuild = { id: choice.prebuild?.id ?? null, commit: choice.prebuild?.commit ?? null, reason: choice.reason };
           const prebuildCtx = { deps, apply, provisioner, provision };
           if (choice.kind !== 'none' && (await startFromPrebuild(prebuildCtx, record, context, choice, log))) {
@@ -135,12 +182,26 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
           }
         }
 
-        const image = await timed(record, log, 'image', 'Preparing the image', () => images.ensure(definition.spec.image, { repoUrl: context.repoUrl, repoName: record.repoName, commit }, (text) => log.append(text)), (i) => `${i.ref} (${i.how})`);
+        const image = await timed(
+          record,
+          log,
+          'image',
+          'Preparing the image',
+          () => images.ensure(definition.spec.image, { repoUrl: context.repoUrl, repoName: record.repoName, commit }, (text) => log.append(text)),
+          (i) => `${i.ref} (${i.how})`,
+        );
         record.imageRef = image.ref;
         record.spec = await provisioner.resolveSpec(definition.spec, image.ref);
         apply(record, { type: 'image-ready' });
 
-        const target = { kind: 'workspace', id: record.id, ownerId: record.ownerId, contextUrl: record.contextUrl, image: image.ref, repo: { repoUrl: context.repoUrl, repoName: record.repoName, commit, branch } } as const;
+        const target = {
+          kind: 'workspace',
+          id: record.id,
+          ownerId: record.ownerId,
+          contextUrl: record.contextUrl,
+          image: image.ref,
+          repo: { repoUrl: context.repoUrl, repoName: record.repoName, commit, branch },
+        } as const;
         await provision(record, log, planProvision(record.spec, target, config), {
           beforeTerminals() {
             record.createdOnce = true;

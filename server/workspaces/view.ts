@@ -62,12 +62,22 @@ export function portUrls(config: Pick<Config, 'publicUrl' | 'domain'>, workspace
   return { url, subdomainUrl: `${scheme}//${port}-${workspaceId}.${config.domain}/` };
 }
 
-export function toApiWorkspace(record: WorkspaceRecord, terminals: TerminalInfo[], config: Pick<Config, 'publicUrl' | 'domain'>, detectedPorts: number[] = []): ApiWorkspace {
+export function toApiWorkspace(
+  record: WorkspaceRecord,
+  terminals: TerminalInfo[],
+  config: Pick<Config, 'publicUrl' | 'domain'>,
+  detectedPorts: number[] = [],
+): ApiWorkspace {
   const spec = record.spec;
   const taskTerminals = terminals.filter((t) => t.kind === 'task');
   const tasks: ApiTask[] = (spec?.tasks ?? []).map((task, index) => {
     const terminal = taskTerminals.find((t) => t.taskIndex === index);
-    return { name: printable(task.name ?? `Task ${index + 1}`), terminalId: terminal?.id ?? null, state: terminal?.state ?? 'not-started', exitCode: terminal?.exitCode ?? null };
+    return {
+      name: printable(task.name ?? `Task ${index + 1}`),
+      terminalId: terminal?.id ?? null,
+      state: terminal?.state ?? 'not-started',
+      exitCode: terminal?.exitCode ?? null,
+    };
   });
   if (spec && spec.tasks.length === 0) {
     const postStart = taskTerminals.find((t) => t.name === 'postStartCommand');
@@ -87,7 +97,17 @@ export function toApiWorkspace(record: WorkspaceRecord, terminals: TerminalInfo[
   const declared = (port: number) => ports.some((p) => port >= p.port && port <= (p.endPort ?? p.port));
   for (const port of detectedPorts) {
     if (declared(port)) continue;
-    ports.push({ port, endPort: null, ...portUrls(config, record.id, port), visibility: record.portVisibility[String(port)] ?? 'private', name: null, description: null, onOpen: 'notify', protocol: 'http', declared: false });
+    ports.push({
+      port,
+      endPort: null,
+      ...portUrls(config, record.id, port),
+      visibility: record.portVisibility[String(port)] ?? 'private',
+      name: null,
+      description: null,
+      onOpen: 'notify',
+      protocol: 'http',
+      declared: false,
+    });
   }
   return {
     id: record.id,

@@ -25,7 +25,10 @@ export function ensureWebBuilt(): string {
   const index = path.join(webDist, 'index.html');
   const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'package.json'].map((p) => path.join(repoRoot, p));
   if (!existsSync(index) || statSync(index).mtimeMs < Math.max(...sources.map(newestMtime))) {
-    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
   }
   return webDist;
 }
@@ -33,13 +36,26 @@ export function ensureWebBuilt(): string {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }
 
 export async function newPage(browser: Browser): Promise<Page> {
   // Clipboard access so tests can paste into a terminal like a user would.
-  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, deviceScaleFactor: 1, permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await browser.newContext({
+    viewport: { width: 1360, height: 860 },
+    deviceScaleFactor: 1,
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   // Browser-side errors surface in the test output instead of vanishing.
@@ -70,7 +86,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** Every test's final page, named after the test: `afterEach(({ task }) => finalScreenshot(page, task.name))`. */
 export async function finalScreenshot(page: Page | undefined, testName: string): Promise<void> {
   if (!page || page.isClosed()) return;
-  const slug = testName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  const slug = testName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
   await screenshot(page, `final-${slug}`).catch(() => {});
 }
 

@@ -62,7 +62,11 @@ describe('web UI: sign-in, errors and settings', () => {
     const expectedHash = (await server.api('POST', '/api/workspaces', { contextUrl: badHash })).body as { message: string };
     await page.goto('about:blank'); // a fresh load, not just a hash change
     await page.goto(`${server.baseUrl}/#${badHash}`);
-    await waitFor(() => page.locator('[data-testid=open-error]').innerText(), (t) => t === expectedHash.message, 'the /# error');
+    await waitFor(
+      () => page.locator('[data-testid=open-error]').innerText(),
+      (t) => t === expectedHash.message,
+      'the /# error',
+    );
     expect(await page.inputValue('#context-url')).toBe(badHash);
     await screenshot(page, 'bad-url');
   });
@@ -78,7 +82,11 @@ describe('web UI: sign-in, errors and settings', () => {
     await page.fill('input[name=username]', 'admin');
     await page.fill('input[name=password]', 'admin-password-1');
     await page.click('button[type=submit]');
-    await waitFor(() => page.locator('[data-testid=open-error]').innerText(), (t) => t === expected.message, 'the error of the URL opened after login');
+    await waitFor(
+      () => page.locator('[data-testid=open-error]').innerText(),
+      (t) => t === expected.message,
+      'the error of the URL opened after login',
+    );
   });
 
   it('settings: an admin creates a user, and an API token is shown once and works', async () => {

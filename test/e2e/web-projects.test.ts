@@ -62,8 +62,18 @@ describe('web UI: projects and prebuilds', () => {
     await link.waitFor({ timeout: 30_000 });
     await link.click();
     await page.waitForURL(/\/prebuilds\/[^/]+$/);
-    await waitFor(() => page.locator('[data-testid=log]').innerText(), (t) => t.includes('warming the cache for the prebuild'), 'the prebuild log', 180_000);
-    await waitFor(() => page.locator('.card-head [data-status]').getAttribute('data-status'), (s) => s === 'ready' || s === 'failed', 'the prebuild to finish', 240_000);
+    await waitFor(
+      () => page.locator('[data-testid=log]').innerText(),
+      (t) => t.includes('warming the cache for the prebuild'),
+      'the prebuild log',
+      180_000,
+    );
+    await waitFor(
+      () => page.locator('.card-head [data-status]').getAttribute('data-status'),
+      (s) => s === 'ready' || s === 'failed',
+      'the prebuild to finish',
+      240_000,
+    );
     expect(await page.locator('.card-head [data-status]').getAttribute('data-status')).toBe('ready');
     await screenshot(page, 'prebuild');
   });

@@ -9,7 +9,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startGitServer, type GitServer } from '../helpers/git-server.js';
 import { startSlipway, type TestServer } from '../helpers/slipway.js';
-import { contrastProblems, cspViolations, ensureWebBuilt, finalScreenshot, launchBrowser, login, newPage, screenshot, terminalText, waitFor } from './browser.js';
+import {
+  contrastProblems,
+  cspViolations,
+  ensureWebBuilt,
+  finalScreenshot,
+  launchBrowser,
+  login,
+  newPage,
+  screenshot,
+  terminalText,
+  waitFor,
+} from './browser.js';
 
 const GITPOD_YML = `tasks:
   - name: app
@@ -57,19 +68,37 @@ describe('web UI: a workspace in the browser', () => {
     await page.waitForURL(/\/w\/[a-z0-9]+$/);
     workspaceId = new URL(page.url()).pathname.split('/')[2]!;
     // The log shows up while the workspace starts, with its steps.
-    await waitFor(() => page.locator('[data-testid=log]').innerText(), (t) => t.includes('Opening'), 'the startup log', 60_000);
-    await waitFor(() => page.locator('[data-testid=steps] li').count(), (n) => n >= 1, 'the startup steps');
+    await waitFor(
+      () => page.locator('[data-testid=log]').innerText(),
+      (t) => t.includes('Opening'),
+      'the startup log',
+      60_000,
+    );
+    await waitFor(
+      () => page.locator('[data-testid=steps] li').count(),
+      (n) => n >= 1,
+      'the startup steps',
+    );
     await screenshot(page, 'workspace-starting');
   });
 
   it('shows the task terminal with its prompt, and runs a command typed into it', async () => {
     await page.waitForSelector('.tab[data-tab=task]:has-text("app")', { timeout: 180_000 });
     await page.waitForSelector('.term-wrap[data-conn=connected]');
-    await waitFor(() => terminalText(page), (t) => t.includes('app task ready') && hasPrompt(t), 'the task output and prompt', 60_000);
+    await waitFor(
+      () => terminalText(page),
+      (t) => t.includes('app task ready') && hasPrompt(t),
+      'the task output and prompt',
+      60_000,
+    );
     await page.click('.term-wrap[data-conn=connected] .term');
     await page.keyboard.type('echo $((6*7))');
     await page.keyboard.press('Enter');
-    await waitFor(() => terminalText(page), (t) => hasLine(t, '42'), '42 in the terminal');
+    await waitFor(
+      () => terminalText(page),
+      (t) => hasLine(t, '42'),
+      '42 in the terminal',
+    );
     await screenshot(page, 'workspace-terminal');
   });
 
@@ -84,13 +113,21 @@ describe('web UI: a workspace in the browser', () => {
   it('after a reload the terminal shows what was there', async () => {
     await page.reload();
     await page.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 60_000 });
-    const screen = await waitFor(() => terminalText(page), (t) => hasLine(t, '42'), 'the replayed 42 after reload');
+    const screen = await waitFor(
+      () => terminalText(page),
+      (t) => hasLine(t, '42'),
+      'the replayed 42 after reload',
+    );
     expect(screen).toContain('echo $((6*7))');
     // Input works again after the replay.
     await page.click('.term-wrap[data-conn=connected] .term');
     await page.keyboard.type('echo again-$((2+3))');
     await page.keyboard.press('Enter');
-    await waitFor(() => terminalText(page), (t) => hasLine(t, 'again-5'), 'input after reload');
+    await waitFor(
+      () => terminalText(page),
+      (t) => hasLine(t, 'again-5'),
+      'input after reload',
+    );
   });
 
   it('a lost connection says so, takes no input, and reconnects with the replay', async () => {
@@ -105,7 +142,11 @@ describe('web UI: a workspace in the browser', () => {
     });
     await login(lossy, server.baseUrl, 'admin', 'admin-password-1', `/w/${workspaceId}`);
     await lossy.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 60_000 });
-    await waitFor(() => terminalText(lossy), (t) => hasLine(t, '42'), '42 on the second page');
+    await waitFor(
+      () => terminalText(lossy),
+      (t) => hasLine(t, '42'),
+      '42 on the second page',
+    );
 
     blocked = true;
     for (const ws of live.splice(0)) await ws.close();
@@ -118,11 +159,19 @@ describe('web UI: a workspace in the browser', () => {
 
     blocked = false;
     await lossy.waitForSelector('.term-wrap[data-conn=connected]', { timeout: 30_000 });
-    const screen = await waitFor(() => terminalText(lossy), (t) => hasLine(t, '42'), 'the replay after reconnecting');
+    const screen = await waitFor(
+      () => terminalText(lossy),
+      (t) => hasLine(t, '42'),
+      'the replay after reconnecting',
+    );
     expect(screen).not.toContain('typed-while-offline');
     await lossy.keyboard.type('echo back-$((3*3))');
     await lossy.keyboard.press('Enter');
-    await waitFor(() => terminalText(lossy), (t) => hasLine(t, 'back-9'), 'input after reconnecting');
+    await waitFor(
+      () => terminalText(lossy),
+      (t) => hasLine(t, 'back-9'),
+      'input after reconnecting',
+    );
     await screenshot(lossy, 'terminal-reconnected');
     await lossy.context().close();
   });
@@ -137,7 +186,11 @@ describe('web UI: a workspace in the browser', () => {
     await page.click(`[data-terminal="${id}"] .term`);
     await page.keyboard.type('echo second-$((1+1))');
     await page.keyboard.press('Enter');
-    await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'second-2'), 'output in the second terminal');
+    await waitFor(
+      () => terminalText(page, id!),
+      (t) => hasLine(t, 'second-2'),
+      'output in the second terminal',
+    );
     // Ctrl-C interrupts the foreground process, as in a local terminal.
     await page.keyboard.type('sleep 30');
     await page.keyboard.press('Enter');
@@ -145,13 +198,23 @@ describe('web UI: a workspace in the browser', () => {
     await page.keyboard.press('Control+C');
     await page.keyboard.type('echo "rc=$?"');
     await page.keyboard.press('Enter');
-    await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'rc=130'), 'the interrupted sleep', 10_000);
+    await waitFor(
+      () => terminalText(page, id!),
+      (t) => hasLine(t, 'rc=130'),
+      'the interrupted sleep',
+      10_000,
+    );
 
     // Pasting types the clipboard into the shell.
     await page.evaluate(`navigator.clipboard.writeText('echo pasted-$((5+5))')`); // runs in the page
     await page.keyboard.press('Control+Shift+V');
     await page.keyboard.press('Enter');
-    await waitFor(() => terminalText(page, id!), (t) => hasLine(t, 'pasted-10'), 'the pasted command', 10_000);
+    await waitFor(
+      () => terminalText(page, id!),
+      (t) => hasLine(t, 'pasted-10'),
+      'the pasted command',
+      10_000,
+    );
 
     // The size follows the window, and the shell is told.
     let probe = 0;
@@ -161,7 +224,12 @@ describe('web UI: a workspace in the browser', () => {
       const answer = new RegExp(`^size${probe}=(\\d+) (\\d+)$`, 'm');
       await page.keyboard.type(`echo "size${probe}=$(stty size)"`);
       await page.keyboard.press('Enter');
-      const screen = await waitFor(() => terminalText(page, id!), (t) => answer.test(t), 'stty size', 10_000);
+      const screen = await waitFor(
+        () => terminalText(page, id!),
+        (t) => answer.test(t),
+        'stty size',
+        10_000,
+      );
       const [rows, cols] = answer.exec(screen)!.slice(1).map(Number);
       return { rows: rows!, cols: cols! };
     };
@@ -179,13 +247,21 @@ describe('web UI: a workspace in the browser', () => {
     await page.waitForSelector(`[data-terminal="${id}"][data-conn=exited]`);
     expect(await page.locator(`[data-terminal="${id}"] .term-status`).innerText()).toContain('exited with code 3');
     await page.click(`[data-terminal="${id}"] >> text=Open a new terminal`);
-    await waitFor(() => page.locator('.term-wrap:not([style*="none"])').getAttribute('data-terminal'), (t) => !!t && t !== id, 'a fresh terminal tab');
+    await waitFor(
+      () => page.locator('.term-wrap:not([style*="none"])').getAttribute('data-terminal'),
+      (t) => !!t && t !== id,
+      'a fresh terminal tab',
+    );
     await page.waitForSelector('.term-wrap:not([style*="none"])[data-conn=connected]');
     // The task terminal is still there, one tab away.
     expect(await page.locator('.tab').allInnerTexts()).toEqual(expect.arrayContaining(['Startup log', 'app', '+ New terminal']));
     // Back to the task terminal for the picture of the page.
     await page.click('.tab[data-tab=task]');
-    await waitFor(() => terminalText(page), (t) => hasLine(t, '42'), 'the task terminal again');
+    await waitFor(
+      () => terminalText(page),
+      (t) => hasLine(t, '42'),
+      'the task terminal again',
+    );
     const file = await screenshot(page, 'workspace-page');
     if (process.env.SLIPWAY_UPDATE_DOCS) {
       mkdirSync('docs', { recursive: true });
@@ -263,7 +339,11 @@ describe('web UI: a workspace in the browser', () => {
       await page.click('.term-wrap:not([style*="none"]) .term');
       await page.keyboard.type('echo narrow-$((4*4))');
       await page.keyboard.press('Enter');
-      await waitFor(() => terminalText(page), (t) => hasLine(t, 'narrow-16'), 'output on the narrow page');
+      await waitFor(
+        () => terminalText(page),
+        (t) => hasLine(t, 'narrow-16'),
+        'output on the narrow page',
+      );
       const file = await screenshot(page, 'workspace-narrow');
       if (process.env.SLIPWAY_UPDATE_DOCS) copyFileSync(file, path.join('docs', 'workspace-narrow.png'));
 
@@ -285,9 +365,19 @@ describe('web UI: a workspace in the browser', () => {
     await row.waitFor();
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('running');
     await row.locator('button:has-text("Stop")').click();
-    await waitFor(() => row.locator('[data-status]').getAttribute('data-status'), (s) => s === 'stopped', 'stopped', 120_000);
+    await waitFor(
+      () => row.locator('[data-status]').getAttribute('data-status'),
+      (s) => s === 'stopped',
+      'stopped',
+      120_000,
+    );
     await row.locator('button:has-text("Start")').click();
-    await waitFor(() => row.locator('[data-status]').getAttribute('data-status'), (s) => s === 'running', 'running again', 180_000);
+    await waitFor(
+      () => row.locator('[data-status]').getAttribute('data-status'),
+      (s) => s === 'running',
+      'running again',
+      180_000,
+    );
     await screenshot(page, 'dashboard-workspace');
     // The workspace page reconnects to the task terminal of the new start.
     await row.locator('a:has-text("Open")').click();
@@ -305,7 +395,11 @@ describe('web UI: a workspace in the browser', () => {
     await page.waitForSelector('[data-testid=failure]', { timeout: 180_000 });
     const reason = await page.locator('[data-testid=failure]').innerText();
     expect(reason).toContain('failed to start');
-    await waitFor(() => page.locator('[data-testid=log]').innerText(), (t) => t.includes('compiling the toolchain'), 'the build output in the log');
+    await waitFor(
+      () => page.locator('[data-testid=log]').innerText(),
+      (t) => t.includes('compiling the toolchain'),
+      'the build output in the log',
+    );
     expect(await page.locator('.step.failed').count()).toBeGreaterThan(0);
     await screenshot(page, 'workspace-failed');
   });

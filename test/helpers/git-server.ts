@@ -66,12 +66,7 @@ export interface GitServer {
   requests: GitRequest[];
   createRepo(name: string, files: Record<string, string>, opts?: CreateRepoOptions): Promise<{ url: string; dir: string }>;
   /** Writes (string) or deletes (null) files, commits and pushes; returns the new commit id. */
-  commit(
-    repoName: string,
-    files: Record<string, string | null>,
-    message: string,
-    opts?: { branch?: string },
-  ): Promise<string>;
+  commit(repoName: string, files: Record<string, string | null>, message: string, opts?: { branch?: string }): Promise<string>;
   /** Pushes a commit to any ref of the served repository, e.g. refs/pull/1/head. */
   pushRef(repoName: string, commit: string, ref: string): Promise<void>;
   /** Counts fetch-like negotiations (info/refs for upload-pack) of one repository. */
@@ -100,7 +95,14 @@ export async function startGitServer(): Promise<GitServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = decodeURIComponent(url.pathname);
     const repo = /^\/([^/]+\.git)(?:\/|$)/.exec(path)?.[1] ?? null;
-    const entry: GitRequest = { method: req.method ?? 'GET', path, query: url.search.slice(1), repo, status: 0, authorization: req.headers.authorization ?? null };
+    const entry: GitRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query: url.search.slice(1),
+      repo,
+      status: 0,
+      authorization: req.headers.authorization ?? null,
+    };
     requests.push(entry);
 
     const token = repo ? tokens.get(repo) : undefined;
@@ -210,11 +212,7 @@ export async function startGitServer(): Promise<GitServer> {
     return (await runGitCommand(['rev-parse', 'HEAD'], dir)).trim();
   }
 
-  async function createRepo(
-    name: string,
-    files: Record<string, string>,
-    opts: CreateRepoOptions = {},
-  ): Promise<{ url: string; dir: string }> {
+  async function createRepo(name: string, files: Record<string, string>, opts: CreateRepoOptions = {}): Promise<{ url: string; dir: string }> {
     const branch = opts.branch ?? 'main';
     const bare = join(root, `${name}.git`);
     await runGitCommand(['init', '--bare', '--quiet', `--initial-branch=${branch}`, bare]);
@@ -239,12 +237,7 @@ export async function startGitServer(): Promise<GitServer> {
     return { url, dir };
   }
 
-  async function commit(
-    repoName: string,
-    files: Record<string, string | null>,
-    message: string,
-    opts: { branch?: string } = {},
-  ): Promise<string> {
+  async function commit(repoName: string, files: Record<string, string | null>, message: string, opts: { branch?: string } = {}): Promise<string> {
     const { dir, defaultBranch } = state(repoName);
     const branch = opts.branch ?? defaultBranch;
     const current = (await runGitCommand(['symbolic-ref', '--short', 'HEAD'], dir)).trim();
@@ -266,9 +259,7 @@ export async function startGitServer(): Promise<GitServer> {
   }
 
   function countUploadPacks(repoName: string): number {
-    return requests.filter(
-      (r) => r.repo === `${repoName}.git` && r.path.endsWith('/info/refs') && r.query.includes('service=git-upload-pack'),
-    ).length;
+    return requests.filter((r) => r.repo === `${repoName}.git` && r.path.endsWith('/info/refs') && r.query.includes('service=git-upload-pack')).length;
   }
 
   async function close(): Promise<void> {

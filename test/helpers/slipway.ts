@@ -83,10 +83,18 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
     async newUser(username) {
       const created = await api('POST', '/api/users', { username, password: 'password-of-' + username });
       if (created.status !== 201) throw new Error(`user create failed: ${created.text}`);
-      const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-of-' + username }) });
+      const login = await fetch(`${baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'password-of-' + username }),
+      });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       // A cookie-authenticated change needs the server's Origin, as a browser on Slipway's own page sends it.
-      const token = await fetch(`${baseUrl}/api/tokens`, { method: 'POST', headers: { cookie, origin: new URL(config.publicUrl).origin, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'test' }) });
+      const token = await fetch(`${baseUrl}/api/tokens`, {
+        method: 'POST',
+        headers: { cookie, origin: new URL(config.publicUrl).origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'test' }),
+      });
       return { id: created.body.id, token: ((await token.json()) as { token: string }).token };
     },
     async waitForStatus(workspaceId, statuses, token = adminToken, timeoutMs = 180_000) {
@@ -121,7 +129,8 @@ export async function startSlipway(env: Record<string, string> = {}, options: { 
       }
       // Derived CA layers (images/ca-layer.ts) made for this test's bundle.
       if (config.extraCaCerts) {
-        for (const image of await runtime.listImages({ 'slipway.ca-bundle': caBundleId(config.extraCaCerts) }).catch(() => [])) await runtime.removeImage(image.id).catch(() => {});
+        for (const image of await runtime.listImages({ 'slipway.ca-bundle': caBundleId(config.extraCaCerts) }).catch(() => []))
+          await runtime.removeImage(image.id).catch(() => {});
       }
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },

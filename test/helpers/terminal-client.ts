@@ -13,10 +13,18 @@ export interface TerminalClient {
 
 /** Removes ANSI escape sequences, so assertions read like the screen. */
 export function plain(text: string): string {
-  return text.replace(/\u001b\][^\u0007]*\u0007/g, '').replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\r/g, '');
+  return text
+    .replace(/\u001b\][^\u0007]*\u0007/g, '')
+    .replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '')
+    .replace(/\r/g, '');
 }
 
-export async function connectTerminal(baseUrl: string, workspaceId: string, terminalId: string, auth: { token?: string; cookie?: string }): Promise<TerminalClient> {
+export async function connectTerminal(
+  baseUrl: string,
+  workspaceId: string,
+  terminalId: string,
+  auth: { token?: string; cookie?: string },
+): Promise<TerminalClient> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/api/workspaces/${workspaceId}/terminals/${terminalId}`;
   const headers: Record<string, string> = {};
   if (auth.token) headers.authorization = `Bearer ${auth.token}`;

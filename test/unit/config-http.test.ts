@@ -13,7 +13,13 @@ describe('config of the HTTP boundary', () => {
     expect(loadConfig({ SLIPWAY_BODY_LIMIT_BYTES: '4096' }).bodyLimitBytes).toBe(4096);
     expect(loadConfig({ SLIPWAY_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ SLIPWAY_TRUST_PROXY: 'off' }).trustProxy).toBe(false);
-    expect(loadConfig({ SLIPWAY_TRUST_PROXY: '10.0.0.1, 172.16.0.0/12,loopback,::1,fd00::/8' }).trustProxy).toEqual(['10.0.0.1', '172.16.0.0/12', 'loopback', '::1', 'fd00::/8']);
+    expect(loadConfig({ SLIPWAY_TRUST_PROXY: '10.0.0.1, 172.16.0.0/12,loopback,::1,fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '172.16.0.0/12',
+      'loopback',
+      '::1',
+      'fd00::/8',
+    ]);
     expect(loadConfig({ SLIPWAY_METRICS_TOKEN: 'a-long-enough-metrics-token' }).metricsToken).toBe('a-long-enough-metrics-token');
   });
 

@@ -47,7 +47,7 @@ describe('printable', () => {
   });
 });
 
-describe('printableLogOptions on the real logger (fastify\'s pino)', () => {
+describe("printableLogOptions on the real logger (fastify's pino)", () => {
   it('writes no raw control or bidi character in any field or the message', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(chunk.toString()), done()) });

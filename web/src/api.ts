@@ -25,7 +25,8 @@ async function toError(response: Response): Promise<HttpError> {
   } catch {
     // not JSON: fall through to the status line
   }
-  if (response.status === 404) return new HttpError(404, 'SLIPWAY_HTTP_NOT_FOUND', `This server has no ${response.url.replace(location.origin, '')} (HTTP 404)`);
+  if (response.status === 404)
+    return new HttpError(404, 'SLIPWAY_HTTP_NOT_FOUND', `This server has no ${response.url.replace(location.origin, '')} (HTTP 404)`);
   return new HttpError(response.status, 'SLIPWAY_HTTP_ERROR', text.slice(0, 200) || `HTTP ${response.status} ${response.statusText}`);
 }
 

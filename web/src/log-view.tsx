@@ -130,7 +130,15 @@ export function LogView(props: { url: string; live: boolean; title?: string; onE
         {empty && state !== 'error' ? <span class="muted">{state === 'loading' ? 'Connecting to the log…' : 'Waiting for output…'}</span> : null}
         {lines.map((line, i) => (
           <div key={i} class="log-line">
-            {line.segments.map((s, j) => (s.cls ? <span key={j} class={s.cls}>{s.text}</span> : s.text))}
+            {line.segments.map((s, j) =>
+              s.cls ? (
+                <span key={j} class={s.cls}>
+                  {s.text}
+                </span>
+              ) : (
+                s.text
+              ),
+            )}
             {line.segments.length === 0 ? '\u200b' : null}
           </div>
         ))}

@@ -56,13 +56,21 @@ function App() {
           Slipway
         </a>
         <nav>
-          <a href="/" class={path === '/' || path.startsWith('/w/') ? 'active' : ''}>Workspaces</a>
-          <a href="/projects" class={path.startsWith('/projects') || path.startsWith('/prebuilds') ? 'active' : ''}>Projects</a>
-          <a href="/admin" class={path.startsWith('/admin') ? 'active' : ''}>Settings</a>
+          <a href="/" class={path === '/' || path.startsWith('/w/') ? 'active' : ''}>
+            Workspaces
+          </a>
+          <a href="/projects" class={path.startsWith('/projects') || path.startsWith('/prebuilds') ? 'active' : ''}>
+            Projects
+          </a>
+          <a href="/admin" class={path.startsWith('/admin') ? 'active' : ''}>
+            Settings
+          </a>
         </nav>
         <div class="who">
           <ThemePick />
-          <span class="muted" data-testid="username">{user.username}</span>
+          <span class="muted" data-testid="username">
+            {user.username}
+          </span>
           <button type="button" class="btn btn-plain btn-small" onClick={logout}>
             Log out
           </button>

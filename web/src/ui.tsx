@@ -70,7 +70,14 @@ export function ActionButton(props: {
     }
   };
   return (
-    <button type="button" class={`btn btn-${props.kind ?? 'plain'}${props.small ? ' btn-small' : ''}`} disabled={busy || props.disabled} onClick={click} title={props.title} aria-busy={busy}>
+    <button
+      type="button"
+      class={`btn btn-${props.kind ?? 'plain'}${props.small ? ' btn-small' : ''}`}
+      disabled={busy || props.disabled}
+      onClick={click}
+      title={props.title}
+      aria-busy={busy}
+    >
       {busy ? <span class="spinner" aria-hidden="true" /> : null}
       {busy ? (props.busyLabel ?? props.children) : props.children}
     </button>

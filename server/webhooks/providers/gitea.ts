@@ -13,14 +13,7 @@
 import { parseHexSignature } from '../signatures.js';
 import type { WebhookHeaders } from '../types.js';
 import { parseGithubStylePush } from './github.js';
-import {
-  badPayload,
-  firstHeader,
-  header,
-  objectAt,
-  stringsAt,
-  type ProviderAdapter,
-} from './common.js';
+import { badPayload, firstHeader, header, objectAt, stringsAt, type ProviderAdapter } from './common.js';
 
 const EVENT_HEADERS = ['x-forgejo-event', 'x-gitea-event', 'x-gogs-event', 'x-github-event'] as const;
 const DELIVERY_HEADERS = ['x-forgejo-delivery', 'x-gitea-delivery', 'x-gogs-delivery', 'x-github-delivery'] as const;

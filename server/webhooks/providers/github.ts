@@ -8,15 +8,7 @@
  * `repository.{clone_url, html_url, ssh_url, git_url, full_name}`.
  */
 import { parseHexSignature } from '../signatures.js';
-import {
-  badPayload,
-  header,
-  objectAt,
-  parseRefUpdate,
-  stringsAt,
-  type JsonObject,
-  type ProviderAdapter,
-} from './common.js';
+import { badPayload, header, objectAt, parseRefUpdate, stringsAt, type JsonObject, type ProviderAdapter } from './common.js';
 
 export const GITHUB_REPO_URL_FIELDS = ['clone_url', 'html_url', 'ssh_url', 'git_url'] as const;
 

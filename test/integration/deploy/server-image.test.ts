@@ -28,7 +28,20 @@ const ADMIN_TOKEN = 'slw_image_test_admin_token_0123456789';
 const docker = async (args: string[], timeout = 60_000) => (await run('docker', args, { cwd: root, timeout, maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
 
 /** What the build reads: the allowlist in .dockerignore, walked the same way (no node_modules, no build output). */
-const INPUTS = ['.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'schema', 'server', 'web', 'bench', 'test/helpers', 'docker/server'];
+const INPUTS = [
+  '.dockerignore',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'bin',
+  'schema',
+  'server',
+  'web',
+  'bench',
+  'test/helpers',
+  'docker/server',
+];
 const SKIP = new Set(['node_modules', 'web/dist', 'bench/results']);
 
 async function inputsHash(): Promise<string> {
@@ -39,7 +52,10 @@ async function inputsHash(): Promise<string> {
     if ((await stat(full)).isDirectory()) {
       for (const entry of (await readdir(full)).sort()) await walk(path.posix.join(rel, entry));
     } else {
-      hash.update(`${rel}\0`).update(await readFile(full)).update('\0');
+      hash
+        .update(`${rel}\0`)
+        .update(await readFile(full))
+        .update('\0');
     }
   };
   for (const input of INPUTS) await walk(input);
@@ -91,9 +107,23 @@ let container: string | null = null;
 let baseUrl: string;
 const workspaceIds: string[] = [];
 const api = async (method: string, url: string, body?: unknown) => {
-  const response = await fetch(baseUrl + url, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(baseUrl + url, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await response.text();
-  return { status: response.status, text, json: (() => { try { return JSON.parse(text); } catch { return null; } })() };
+  return {
+    status: response.status,
+    text,
+    json: (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    })(),
+  };
 };
 
 beforeAll(async () => {
@@ -104,12 +134,34 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${port}`;
   // As compose runs it: host network, the socket, a data dir; the HEALTHCHECK sooner than its 30 s.
   container = await docker([
-    'run', '-d', '--name', `slipway-image-test-${port}`, '--network', 'host',
-    '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', `${dataDir}:/data`,
-    '-e', `SLIPWAY_PORT=${port}`, '-e', 'SLIPWAY_HOST=127.0.0.1', '-e', `SLIPWAY_PUBLIC_URL=${baseUrl}`,
-    '-e', `SLIPWAY_ADMIN_TOKEN=${ADMIN_TOKEN}`, '-e', 'SLIPWAY_ADMIN_PASSWORD=admin-password-1',
-    '-e', 'SLIPWAY_DEFAULT_IMAGE=slipway/workspace-base', '-e', 'SLIPWAY_GIT_HOSTS_ALLOW=127.0.0.1',
-    '--health-interval', '2s', '--health-start-period', '60s',
+    'run',
+    '-d',
+    '--name',
+    `slipway-image-test-${port}`,
+    '--network',
+    'host',
+    '-v',
+    '/var/run/docker.sock:/var/run/docker.sock',
+    '-v',
+    `${dataDir}:/data`,
+    '-e',
+    `SLIPWAY_PORT=${port}`,
+    '-e',
+    'SLIPWAY_HOST=127.0.0.1',
+    '-e',
+    `SLIPWAY_PUBLIC_URL=${baseUrl}`,
+    '-e',
+    `SLIPWAY_ADMIN_TOKEN=${ADMIN_TOKEN}`,
+    '-e',
+    'SLIPWAY_ADMIN_PASSWORD=admin-password-1',
+    '-e',
+    'SLIPWAY_DEFAULT_IMAGE=slipway/workspace-base',
+    '-e',
+    'SLIPWAY_GIT_HOSTS_ALLOW=127.0.0.1',
+    '--health-interval',
+    '2s',
+    '--health-start-period',
+    '60s',
     IMAGE,
   ]);
 }, 20 * 60_000);
@@ -158,7 +210,10 @@ describe('the server image', () => {
   });
 
   it('opens a workspace and proxies its port over the workspace network (host network mode)', async () => {
-    const { url } = await git.createRepo('image-test', { '.gitpod.yml': 'ports:\n  - port: 8000\ntasks:\n  - command: python3 -m http.server 8000 --directory "$GITPOD_REPO_ROOT"\n', 'hello.txt': 'from the workspace\n' });
+    const { url } = await git.createRepo('image-test', {
+      '.gitpod.yml': 'ports:\n  - port: 8000\ntasks:\n  - command: python3 -m http.server 8000 --directory "$GITPOD_REPO_ROOT"\n',
+      'hello.txt': 'from the workspace\n',
+    });
     const created = await api('POST', '/api/workspaces', { contextUrl: url });
     expect(created.status, created.text).toBe(202);
     workspaceIds.push(created.json.id);
@@ -168,10 +223,14 @@ describe('the server image', () => {
       return w?.status === 'running' ? w : null;
     });
     expect(workspace.startedFrom).toBe('cold');
-    const served = await until('the port', async () => {
-      const r = await api('GET', `/ports/${workspace.id}/8000/hello.txt`);
-      return r.status === 200 ? r.text : null;
-    }, 60_000);
+    const served = await until(
+      'the port',
+      async () => {
+        const r = await api('GET', `/ports/${workspace.id}/8000/hello.txt`);
+        return r.status === 200 ? r.text : null;
+      },
+      60_000,
+    );
     expect(served).toBe('from the workspace\n');
   });
 });

@@ -12,8 +12,12 @@ import { runGitCommand, startGitServer, type GitServer } from '../../helpers/git
 const TOKEN = 'tok_s3cret_value';
 /** These tests fetch as one project; its token is given for the repository named "secret" only. */
 const AS: GitPrincipal = { project: 'p_test' };
-const tokenFor = (token: string, only?: string): CredentialsFor => (url, as) =>
-  as === 'anonymous' || (only && !url.includes(only)) ? null : { token, origin: repoIdentity(url).credentialOrigin!, projectId: 'p_test', projectName: 'test' };
+const tokenFor =
+  (token: string, only?: string): CredentialsFor =>
+  (url, as) =>
+    as === 'anonymous' || (only && !url.includes(only))
+      ? null
+      : { token, origin: repoIdentity(url).credentialOrigin!, projectId: 'p_test', projectName: 'test' };
 // The test git server listens on 127.0.0.1, an internal address.
 const egress = { allow: '127.0.0.1' };
 
@@ -155,9 +159,7 @@ describe('git mirrors against a real HTTP git server', () => {
 
   describe('reading content', () => {
     it('lists and reads files at a commit', async () => {
-      expect((await mirrors.listFiles(appUrl, c1)).sort()).toEqual(
-        ['.gitpod.yml', 'README.md', 'docker/Dockerfile', 'docker/entry.sh', 'src/index.ts'].sort(),
-      );
+      expect((await mirrors.listFiles(appUrl, c1)).sort()).toEqual(['.gitpod.yml', 'README.md', 'docker/Dockerfile', 'docker/entry.sh', 'src/index.ts'].sort());
       expect((await mirrors.readFile(appUrl, c2, 'src/index.ts'))?.toString()).toBe('export const x = 1;\n');
       expect((await mirrors.readFile(appUrl, c1, './src/index.ts'))?.toString()).toBe('export {};\n');
       expect(await mirrors.readFile(appUrl, c1, 'missing.txt')).toBeNull();
@@ -193,9 +195,7 @@ describe('git mirrors against a real HTTP git server', () => {
       expect(await tarList(file)).toEqual(['Dockerfile', 'entry.sh']);
       const rootTar = join(scratch, 'root.tar');
       await pipeline(await mirrors.archive(appUrl, c1, '.'), createWriteStream(rootTar));
-      expect(await tarList(rootTar)).toEqual(
-        ['.gitpod.yml', 'README.md', 'docker/', 'docker/Dockerfile', 'docker/entry.sh', 'src/', 'src/index.ts'].sort(),
-      );
+      expect(await tarList(rootTar)).toEqual(['.gitpod.yml', 'README.md', 'docker/', 'docker/Dockerfile', 'docker/entry.sh', 'src/', 'src/index.ts'].sort());
       expect((await rejection(mirrors.archive(appUrl, c1, 'docker/../../x'))).code).toBe('SLIPWAY_GIT_BAD_PATH');
     });
   });

@@ -46,7 +46,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await newPage(browser);
   // Signed in on the main host only, as after the login page.
-  const login = await page.context().request.post(`http://localhost:${port}/api/auth/login`, { data: { username: 'browserowner', password: 'password-of-browserowner' } });
+  const login = await page
+    .context()
+    .request.post(`http://localhost:${port}/api/auth/login`, { data: { username: 'browserowner', password: 'password-of-browserowner' } });
   expect(login.status()).toBe(200);
 });
 
@@ -100,7 +102,9 @@ describe('ports in a browser', () => {
     try {
       await preview.goto(`http://localhost:${port}/`);
       // The same element the ports panel renders for a preview.
-      await preview.evaluate(`(() => { const f = document.createElement('iframe'); f.src = 'http://8000-${id}.localhost:${port}/framed'; document.body.append(f); })()`);
+      await preview.evaluate(
+        `(() => { const f = document.createElement('iframe'); f.src = 'http://8000-${id}.localhost:${port}/framed'; document.body.append(f); })()`,
+      );
       const text = await preview.frameLocator('iframe').locator('body').innerText({ timeout: 15_000 });
       expect(JSON.parse(text).path).toBe('/framed');
       expect(cspViolations(preview)).toEqual([]);

@@ -33,29 +33,42 @@ async function freePort(): Promise<number> {
 }
 
 async function login(username: string): Promise<string> {
-  const response = await fetch(`${s.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-of-' + username }) });
+  const response = await fetch(`${s.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'password-of-' + username }),
+  });
   return response.headers.get('set-cookie')!.split(';')[0]!;
 }
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; rawHeaders: string[]; text: string; json: any }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  rawHeaders: string[];
+  text: string;
+  json: any;
+}
 
 /** node:http, so the Host header can name a port subdomain while we connect to 127.0.0.1. */
 function request(path: string, options: { host?: string; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { ...(options.host ? { host: options.host } : {}), ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, text, json });
-      });
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { ...(options.host ? { host: options.host } : {}), ...options.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -65,7 +78,8 @@ const sub = (p: number, workspace = id) => `${p}-${workspace}.localhost:${port}`
 const bearer = (who: { token: string }) => ({ authorization: `Bearer ${who.token}` });
 /** What a browser sends when it opens a URL in a tab. */
 const navigate = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
-const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
+const SANDBOX =
+  'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
 
 /** The login handoff as a browser runs it, for a user signed in on the main host: the port host's own cookie. */
 async function portCookie(host: string, who: { cookie: string }): Promise<string> {
@@ -112,11 +126,13 @@ async function download(url: string, headers: Record<string, string>): Promise<{
   let bytes = 0;
   try {
     await new Promise<void>((resolve, reject) => {
-      http.get(url, { headers }, (res) => {
-        res.on('data', (c: Buffer) => (bytes += c.length));
-        res.on('end', resolve);
-        res.on('error', reject);
-      }).on('error', reject);
+      http
+        .get(url, { headers }, (res) => {
+          res.on('data', (c: Buffer) => (bytes += c.length));
+          res.on('end', resolve);
+          res.on('error', reject);
+        })
+        .on('error', reject);
     });
   } finally {
     clearInterval(sampler);
@@ -155,7 +171,12 @@ beforeAll(async () => {
   const w = await s.waitForStatus(id, ['running', 'failed'], owner.token);
   expect(w.status, JSON.stringify(w)).toBe('running');
   expect((await s.waitForStatus(id2, ['running', 'failed'], owner.token)).status).toBe('running');
-  await until('the task servers', async () => (await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).status === 200 && (await request(`/ports/${id}/8002/`, { headers: bearer(owner) })).status === 200);
+  await until(
+    'the task servers',
+    async () =>
+      (await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).status === 200 &&
+      (await request(`/ports/${id}/8002/`, { headers: bearer(owner) })).status === 200,
+  );
 });
 
 afterAll(async () => {
@@ -177,7 +198,11 @@ describe('HTTP through both URL forms', () => {
     const redirect = await request(`/ports/${id}/8000/redirect`, { headers: bearer(owner) });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.location).toBe(`/ports/${id}/8000/landed`);
-    const post = await request(`/ports/${id}/8000/echo`, { method: 'POST', headers: { ...bearer(owner), 'content-type': 'application/json' }, body: '{"raw":"body"}' });
+    const post = await request(`/ports/${id}/8000/echo`, {
+      method: 'POST',
+      headers: { ...bearer(owner), 'content-type': 'application/json' },
+      body: '{"raw":"body"}',
+    });
     expect(post.text).toBe('{"raw":"body"}');
   });
 
@@ -192,7 +217,13 @@ describe('HTTP through both URL forms', () => {
 
   it('WebSocket echo through both forms', async () => {
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), 'hello path')).toBe('hello path');
-    expect(await wsEcho(`ws://127.0.0.1:${port}/socket`, { host: sub(8001), cookie: await portCookie(sub(8001), owner), origin: `http://${sub(8001)}` }, 'hello subdomain')).toBe('hello subdomain');
+    expect(
+      await wsEcho(
+        `ws://127.0.0.1:${port}/socket`,
+        { host: sub(8001), cookie: await portCookie(sub(8001), owner), origin: `http://${sub(8001)}` },
+        'hello subdomain',
+      ),
+    ).toBe('hello subdomain');
     const big = 'z'.repeat(200_000);
     expect(await wsEcho(`ws://127.0.0.1:${port}/ports/${id}/8001/`, bearer(owner), big)).toBe(big);
   });
@@ -200,15 +231,17 @@ describe('HTTP through both URL forms', () => {
   it('a streamed response reaches the client as it is produced, not when it ends', async () => {
     const started = Date.now();
     const firstAt = await new Promise<{ first: number; text: string }>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: `/ports/${id}/8000/stream`, headers: bearer(owner) }, (res) => {
-        let text = '';
-        let first = 0;
-        res.on('data', (c: Buffer) => {
-          if (!first) first = Date.now() - started;
-          text += c.toString('utf8');
-        });
-        res.on('end', () => resolve({ first, text }));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port, path: `/ports/${id}/8000/stream`, headers: bearer(owner) }, (res) => {
+          let text = '';
+          let first = 0;
+          res.on('data', (c: Buffer) => {
+            if (!first) first = Date.now() - started;
+            text += c.toString('utf8');
+          });
+          res.on('end', () => resolve({ first, text }));
+        })
+        .on('error', reject);
     });
     expect(firstAt.first).toBeLessThan(1500);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
@@ -300,7 +333,10 @@ describe('visibility', () => {
     const db = new Database(path.join(s.dataDir, 'slipway.db'), { readonly: true });
     const rows = db.prepare("SELECT detail FROM audit WHERE action = 'port.visibility' AND target = ? ORDER BY id").all(id) as { detail: string }[];
     db.close();
-    expect(rows.map((r) => JSON.parse(r.detail))).toEqual([{ port: 8000, from: null, to: 'public' }, { port: 8000, from: 'public', to: 'private' }]);
+    expect(rows.map((r) => JSON.parse(r.detail))).toEqual([
+      { port: 8000, from: null, to: 'public' },
+      { port: 8000, from: 'public', to: 'private' },
+    ]);
   });
 });
 
@@ -323,7 +359,15 @@ describe("port pages never run as Slipway's origin (SLIPWAY_DOMAIN set)", () => 
     expect((await request('/', { host: sub(8000), headers: { cookie } })).status).toBe(200);
     expect((await request('/api/me', { headers: { cookie } })).status).toBe(401);
     expect((await request('/api/me', { headers: { cookie: `slipway_session=${value}` } })).status).toBe(401);
-    expect((await request('/api/tokens', { method: 'POST', headers: { cookie: `slipway_session=${value}`, origin: s.baseUrl, 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect(
+      (
+        await request('/api/tokens', {
+          method: 'POST',
+          headers: { cookie: `slipway_session=${value}`, origin: s.baseUrl, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(401);
     expect((await request('/', { host: sub(8002), headers: { cookie } })).status).toBe(401);
     expect((await request('/', { host: sub(8000, id2), headers: { cookie } })).status).toBe(401);
     expect((await request(`/ports/${id}/8000/`, { headers: { cookie } })).status).toBe(401);
@@ -347,7 +391,11 @@ describe('declared and detected ports', () => {
     });
     const web = w.ports.find((p: { port: number }) => p.port === 8000);
     expect(web).toMatchObject({ declared: true, name: 'web', url: `${s.baseUrl}/ports/${id}/8000/`, subdomainUrl: `http://8000-${id}.localhost:${port}/` });
-    expect(w.ports.find((p: { port: number }) => p.port === 8002)).toMatchObject({ declared: false, visibility: 'private', url: `${s.baseUrl}/ports/${id}/8002/` });
+    expect(w.ports.find((p: { port: number }) => p.port === 8002)).toMatchObject({
+      declared: false,
+      visibility: 'private',
+      url: `${s.baseUrl}/ports/${id}/8002/`,
+    });
     const r = await request(`/ports/${id}/8002/through-loopback`, { headers: bearer(owner) });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ port: 8002, path: '/through-loopback' });
@@ -360,7 +408,9 @@ describe('declared and detected ports', () => {
     const terminal = await connectTerminal(s.baseUrl, id, opened.body.id, { token: owner.token });
     terminal.send('python3 -m http.server 8003 --bind 0.0.0.0\n');
     const started = Date.now();
-    await until('port 8003 listed', async () => (await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token)).body.ports.some((p: { port: number }) => p.port === 8003));
+    await until('port 8003 listed', async () =>
+      (await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token)).body.ports.some((p: { port: number }) => p.port === 8003),
+    );
     console.log(`port 8003 detected ${((Date.now() - started) / 1000).toFixed(1)} s after the command was typed`);
     const r = await request(`/ports/${id}/8003/`, { headers: bearer(owner) });
     expect(r.status).toBe(200);
@@ -376,12 +426,14 @@ describe('streaming', () => {
     const direct = await download(`http://${ip}:8000/big`, {});
     const proxied = await download(`http://127.0.0.1:${port}/ports/${id}/8000/big`, bearer(owner));
     const mb = 200;
-    console.log(JSON.stringify({
-      directMBps: +(mb / direct.seconds).toFixed(1),
-      proxiedMBps: +(mb / proxied.seconds).toFixed(1),
-      proxiedSeconds: proxied.seconds,
-      rssGrowthMb: +proxied.rssGrowthMb.toFixed(1),
-    }));
+    console.log(
+      JSON.stringify({
+        directMBps: +(mb / direct.seconds).toFixed(1),
+        proxiedMBps: +(mb / proxied.seconds).toFixed(1),
+        proxiedSeconds: proxied.seconds,
+        rssGrowthMb: +proxied.rssGrowthMb.toFixed(1),
+      }),
+    );
     expect(direct.bytes).toBe(200 * 1024 * 1024);
     expect(proxied.bytes).toBe(200 * 1024 * 1024);
     expect(proxied.rssGrowthMb).toBeLessThan(30);
@@ -408,10 +460,19 @@ describe('a stopped workspace', () => {
     expect(strangers.status).toBe(404);
     const form = { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' };
     // Another port host is same-site: its pages must not be able to start the owner's workspace.
-    const forged = await request('/', { host: sub(8000), method: 'POST', headers: { ...form, cookie: portCookieOf8000, origin: `http://9999-${id}.localhost:${port}` }, body: 'slipway-action=start' });
+    const forged = await request('/', {
+      host: sub(8000),
+      method: 'POST',
+      headers: { ...form, cookie: portCookieOf8000, origin: `http://9999-${id}.localhost:${port}` },
+      body: 'slipway-action=start',
+    });
     expect(forged.status).toBe(503);
     expect((await s.api('GET', `/api/workspaces/${id}`, undefined, owner.token)).body.status).toBe('stopped');
-    const start = await request(`/ports/${id}/8000/`, { method: 'POST', headers: { ...form, origin: `http://127.0.0.1:${port}` }, body: 'slipway-action=start' });
+    const start = await request(`/ports/${id}/8000/`, {
+      method: 'POST',
+      headers: { ...form, origin: `http://127.0.0.1:${port}` },
+      body: 'slipway-action=start',
+    });
     expect(start.status).toBe(303);
     await s.waitForStatus(id, ['running'], owner.token);
     await until('the server again after start', async () => (await request(`/ports/${id}/8000/`, { headers: bearer(owner) })).status === 200);

@@ -16,8 +16,10 @@ import { launchBrowser, newPage } from '../../e2e/browser.js';
 import { startGitServer, type GitServer } from '../../helpers/git-server.js';
 import { startSlipway, type TestServer } from '../../helpers/slipway.js';
 
-const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
-const KEYED = (workspace: string, port: number, rest: string) => new RegExp(`^/ports/${workspace}/${port}~([A-Za-z0-9_-]{43})${rest.replace(/[.?]/g, '\\$&')}$`);
+const SANDBOX =
+  'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation';
+const KEYED = (workspace: string, port: number, rest: string) =>
+  new RegExp(`^/ports/${workspace}/${port}~([A-Za-z0-9_-]{43})${rest.replace(/[.?]/g, '\\$&')}$`);
 const navigate = { accept: 'text/html,*/*;q=0.8', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
 
 let git: GitServer;
@@ -28,7 +30,12 @@ let port: number;
 let id: string;
 const owner = { token: '', cookie: '' };
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; rawHeaders: string[]; text: string }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  rawHeaders: string[];
+  text: string;
+}
 
 function request(path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -45,7 +52,11 @@ function request(path: string, options: { method?: string; headers?: Record<stri
 const headerValues = (r: Reply, name: string) => r.rawHeaders.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() === name ? [r.rawHeaders[i + 1]!] : []));
 
 async function login(username: string): Promise<string> {
-  const response = await fetch(`${s.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-of-' + username }) });
+  const response = await fetch(`${s.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'password-of-' + username }),
+  });
   return response.headers.get('set-cookie')!.split(';')[0]!;
 }
 
@@ -77,7 +88,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await newPage(browser);
   // Signed in on the main host as the owner, as after the login page.
-  const signedIn = await page.context().request.post(`http://localhost:${port}/api/auth/login`, { data: { username: 'sandboxowner', password: 'password-of-sandboxowner' } });
+  const signedIn = await page
+    .context()
+    .request.post(`http://localhost:${port}/api/auth/login`, { data: { username: 'sandboxowner', password: 'password-of-sandboxowner' } });
   expect(signedIn.status()).toBe(200);
 });
 
@@ -95,18 +108,28 @@ describe('path-form responses', () => {
     expect(headerValues(r, 'service-worker-allowed')).toEqual([]);
     expect(headerValues(r, 'set-cookie')).toEqual(['app=1; Path=/']);
     for (const path of ['/redirect', '/anything.json']) {
-      expect(headerValues(await request(`/ports/${id}/8000${path}`, { headers: { authorization: `Bearer ${owner.token}` } }), 'content-security-policy')).toEqual([SANDBOX]);
+      expect(
+        headerValues(await request(`/ports/${id}/8000${path}`, { headers: { authorization: `Bearer ${owner.token}` } }), 'content-security-policy'),
+      ).toEqual([SANDBOX]);
     }
   });
 
   it("refuse service-worker scripts, and code that Slipway's own pages would load from them (403)", async () => {
-    const sw = await request(`/ports/${id}/8000/sw.js`, { headers: { cookie: owner.cookie, 'service-worker': 'script', 'sec-fetch-dest': 'serviceworker', 'sec-fetch-site': 'same-origin' } });
+    const sw = await request(`/ports/${id}/8000/sw.js`, {
+      headers: { cookie: owner.cookie, 'service-worker': 'script', 'sec-fetch-dest': 'serviceworker', 'sec-fetch-site': 'same-origin' },
+    });
     expect(sw.status).toBe(403);
     expect(JSON.parse(sw.text).code).toBe('SLIPWAY_PORT_FORBIDDEN');
     const script = await request(`/ports/${id}/8000/x.js`, { headers: { cookie: owner.cookie, 'sec-fetch-dest': 'script', 'sec-fetch-site': 'same-origin' } });
     expect(script.status).toBe(403);
     // A sandboxed page's own loads are cross-site (opaque origin): those go through.
-    expect((await request(`/ports/${id}/8000/x.js`, { headers: { authorization: `Bearer ${owner.token}`, 'sec-fetch-dest': 'script', 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+    expect(
+      (
+        await request(`/ports/${id}/8000/x.js`, {
+          headers: { authorization: `Bearer ${owner.token}`, 'sec-fetch-dest': 'script', 'sec-fetch-site': 'cross-site' },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -177,7 +200,11 @@ describe('the session cookie', () => {
   it('is host-only: login sets no Domain attribute, also with a real port domain', async () => {
     const other = await startSlipway({ SLIPWAY_DOMAIN: 'ports.example.test' });
     try {
-      const response = await fetch(`${other.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }) });
+      const response = await fetch(`${other.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+      });
       expect(response.status).toBe(200);
       const cookies = response.headers.getSetCookie();
       expect(cookies).toHaveLength(1);

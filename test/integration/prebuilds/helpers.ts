@@ -4,7 +4,11 @@ import { signBody } from '../../../server/webhooks/index.js';
 import type { TestServer } from '../../helpers/slipway.js';
 
 /** A GitHub push delivery, with GitHub's headers and signature, sent over real HTTP. */
-export async function githubPush(server: TestServer, secret: string, input: { repoUrl: string; branch: string; before?: string; after: string; deliveryId?: string }) {
+export async function githubPush(
+  server: TestServer,
+  secret: string,
+  input: { repoUrl: string; branch: string; before?: string; after: string; deliveryId?: string },
+) {
   const body = Buffer.from(
     JSON.stringify({
       ref: `refs/heads/${input.branch}`,

@@ -89,7 +89,11 @@ describe('polling, image cache keys and snapshot GC', () => {
     expect((await server.api('DELETE', `/api/workspaces/${w2.id}`)).status).toBe(204);
 
     // Push 3, a Dockerfile change: a new image.
-    const c3 = await git.commit('imgs', { '.gitpod/Dockerfile': 'FROM slipway/workspace-base\nUSER root\nRUN echo v2 > /etc/slipway-test-version\nUSER slipway\n' }, 'c3');
+    const c3 = await git.commit(
+      'imgs',
+      { '.gitpod/Dockerfile': 'FROM slipway/workspace-base\nUSER root\nRUN echo v2 > /etc/slipway-test-version\nUSER slipway\n' },
+      'c3',
+    );
     const p3 = await waitForPrebuild(server, (await nextPrebuild(projectId, 3)).id, ['ready', 'failed']);
     expect(p3).toMatchObject({ status: 'ready', commit: c3 });
     expect(p3.baseImageRef).not.toBe(p1.baseImageRef);

@@ -78,7 +78,12 @@ describe('prebuilds', () => {
     expect(ready.tasks).toEqual([{ name: 'setup', exitCode: 0, durationMs: expect.any(Number) }]);
     expect(ready.definitionHash).toMatch(/^[0-9a-f]{64}$/);
     const labels = await server.app.services.runtime.imageLabels(ready.imageRef);
-    expect(labels).toMatchObject({ 'slipway.kind': 'prebuild', 'slipway.project': p.id, 'slipway.commit': firstCommit, 'slipway.definition-hash': ready.definitionHash });
+    expect(labels).toMatchObject({
+      'slipway.kind': 'prebuild',
+      'slipway.project': p.id,
+      'slipway.commit': firstCommit,
+      'slipway.definition-hash': ready.definitionHash,
+    });
     numbers.prebuildDurationMs = ready.durationMs;
     numbers.prebuildInitTaskMs = ready.tasks[0].durationMs;
     expect((await server.api('GET', `/api/prebuilds?projectId=${p.id}`)).body.map((x: { id: string }) => x.id)).toEqual([id]);
@@ -100,7 +105,9 @@ describe('prebuilds', () => {
     expect(screen).toContain('init wrote init-done.txt');
     expect(screen.indexOf('init wrote init-done.txt')).toBeLessThan(screen.indexOf('command ran after'));
     await terminal.close();
-    expect(await inWorkspace(server, workspace.id, 'cd /workspace/app && cat .init-runs && cat node_modules/marker && test -s init-done.txt && echo has-file')).toBe('run\nbuilt\nhas-file\n');
+    expect(
+      await inWorkspace(server, workspace.id, 'cd /workspace/app && cat .init-runs && cat node_modules/marker && test -s init-done.txt && echo has-file'),
+    ).toBe('run\nbuilt\nhas-file\n');
   });
 
   it('a later commit starts from the ancestor incrementally: checkout brought forward, untracked outputs kept, init again', async () => {
@@ -115,7 +122,11 @@ describe('prebuilds', () => {
     await terminal.waitFor('command ran after 2 init run(s)', 60_000);
     numbers.readyToCodeIncrementalMs = Date.now() - started;
     await terminal.close();
-    const files = await inWorkspace(server, workspace.id, 'cd /workspace/app && ls -A | sort | tr "\\n" " "; echo; cat README.md; git status --porcelain --untracked-files=no; git rev-parse HEAD');
+    const files = await inWorkspace(
+      server,
+      workspace.id,
+      'cd /workspace/app && ls -A | sort | tr "\\n" " "; echo; cat README.md; git status --porcelain --untracked-files=no; git rev-parse HEAD',
+    );
     expect(files).toContain('new.txt');
     expect(files).not.toContain('old.txt');
     expect(files).toContain('node_modules');
@@ -151,7 +162,9 @@ describe('prebuilds', () => {
   });
 
   it('a failing init → failed with its exit code and log; the workspace starts cold and says why', async () => {
-    const { url } = await git.createRepo('failing', { '.gitpod.yml': 'tasks:\n  - name: broken\n    init: echo "about to fail"; exit 7\n    command: echo cold-command\n' });
+    const { url } = await git.createRepo('failing', {
+      '.gitpod.yml': 'tasks:\n  - name: broken\n    init: echo "about to fail"; exit 7\n    command: echo cold-command\n',
+    });
     const p = await project(url);
     const manual = await server.api('POST', `/api/projects/${p.id}/prebuilds`, {});
     expect(manual.status, manual.text).toBe(201);
@@ -167,8 +180,12 @@ describe('prebuilds', () => {
     expect(workspace.prebuild).toEqual({ id: null, commit: null, reason: 'none: newest prebuild failed (task "broken" failed with exit code 7)' });
   });
 
-  it('a private repository is fetched with the project\'s access token (prebuild and workspace)', async () => {
-    const { url } = await git.createRepo('private', { '.gitpod.yml': 'tasks:\n  - init: echo private-init > p.txt\n' }, { private: { token: 'tok-private-42' } });
+  it("a private repository is fetched with the project's access token (prebuild and workspace)", async () => {
+    const { url } = await git.createRepo(
+      'private',
+      { '.gitpod.yml': 'tasks:\n  - init: echo private-init > p.txt\n' },
+      { private: { token: 'tok-private-42' } },
+    );
     const refused = await openWorkspace(server, url);
     expect(refused.workspace.status).toBe('failed');
     expect(refused.workspace.statusReason).toMatch(/credentials|auth/i);

@@ -39,9 +39,23 @@ describe('prebuilds after a crash', () => {
     // What a crash mid-build leaves in the store.
     const db = openDatabase(dataDir);
     createPrebuildStore(db).insert({
-      id: 'pbcrashed', projectId: project.body.id, repoUrl: url, branch: 'main', commit: 'a'.repeat(40), status: 'building', trigger: 'poll',
-      imageRef: null, baseImageRef: null, definitionHash: null, error: null, exitCode: null, tasks: [],
-      createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), finishedAt: null, collectedAt: null,
+      id: 'pbcrashed',
+      projectId: project.body.id,
+      repoUrl: url,
+      branch: 'main',
+      commit: 'a'.repeat(40),
+      status: 'building',
+      trigger: 'poll',
+      imageRef: null,
+      baseImageRef: null,
+      definitionHash: null,
+      error: null,
+      exitCode: null,
+      tasks: [],
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      collectedAt: null,
     });
     db.close();
 

@@ -90,9 +90,19 @@ describe('projects', () => {
   it('belong to their owner: others get 404, admins see them without the secret', async () => {
     const alice = await server.newUser('alice');
     const bob = await server.newUser('bob');
-    const created = await server.api('POST', '/api/projects', { repoUrl: 'https://git.example.com/alice/app.git', accessToken: 'tok-ALICE-123', pollIntervalSeconds: 0 }, alice.token);
+    const created = await server.api(
+      'POST',
+      '/api/projects',
+      { repoUrl: 'https://git.example.com/alice/app.git', accessToken: 'tok-ALICE-123', pollIntervalSeconds: 0 },
+      alice.token,
+    );
     expect(created.status, created.text).toBe(201);
-    expect(created.body).toMatchObject({ repoUrl: 'https://git.example.com/alice/app.git', hasAccessToken: true, prebuildBranches: null, webhookUrl: `${server.baseUrl}/api/webhooks/generic` });
+    expect(created.body).toMatchObject({
+      repoUrl: 'https://git.example.com/alice/app.git',
+      hasAccessToken: true,
+      prebuildBranches: null,
+      webhookUrl: `${server.baseUrl}/api/webhooks/generic`,
+    });
     expect(created.body.webhookSecret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(created.text).not.toContain('tok-ALICE-123');
     const id = created.body.id;
@@ -112,7 +122,8 @@ describe('projects', () => {
     expect((await server.api('PATCH', `/api/projects/${id}`, { prebuildBranches: 'main' }, alice.token)).status).toBe(400);
 
     // Sealed at rest: neither the token nor the secret is in the database file; the key file is 0600.
-    const db = readFileSync(path.join(server.dataDir, 'slipway.db')).toString('latin1') + readFileSync(path.join(server.dataDir, 'slipway.db-wal')).toString('latin1');
+    const db =
+      readFileSync(path.join(server.dataDir, 'slipway.db')).toString('latin1') + readFileSync(path.join(server.dataDir, 'slipway.db-wal')).toString('latin1');
     expect(db).not.toContain('tok-ALICE-123');
     expect(db).not.toContain(created.body.webhookSecret);
     expect(statSync(path.join(server.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);

@@ -40,7 +40,11 @@ describe('a revoked SLIPWAY_ADMIN_TOKEN stays revoked', () => {
     expect(again.warnings).toEqual([expect.stringContaining('SLIPWAY_ADMIN_TOKEN was revoked')]);
     expect((await second.api('GET', '/api/me')).status).toBe(401);
     // The admin is not locked out: the password still signs in.
-    const login = await fetch(`${second.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }) });
+    const login = await fetch(`${second.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+    });
     expect(login.status).toBe(200);
     expect(((await login.json()) as { user: { username: string } }).user.username).toBe('admin');
   });

@@ -69,7 +69,11 @@ describe('containers are hardened by default', () => {
     expect(seen.raw).toBe('Operation not permitted');
     expect(seen.memory).toBe(defaultMemoryBytes());
 
-    const sudo = await inWorkspace(server, workspace.id, 'sudo true && echo SUDO=ok; touch /tmp/f && sudo chown root:root /tmp/f && stat -c CHOWN=%U /tmp/f; sudo su -s /bin/sh -c "echo SU=\\$(id -un)" root; sudo python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)" 2>&1 | grep -c "not permitted"');
+    const sudo = await inWorkspace(
+      server,
+      workspace.id,
+      'sudo true && echo SUDO=ok; touch /tmp/f && sudo chown root:root /tmp/f && stat -c CHOWN=%U /tmp/f; sudo su -s /bin/sh -c "echo SU=\\$(id -un)" root; sudo python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)" 2>&1 | grep -c "not permitted"',
+    );
     expect(sudo).toContain('SUDO=ok');
     expect(sudo).toContain('CHOWN=root');
     expect(sudo).toContain('SU=root');

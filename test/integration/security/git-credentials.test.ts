@@ -44,10 +44,11 @@ async function startForwarder(target: string) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -69,11 +70,11 @@ describe('credentials stay with their owner and their origin', () => {
   let repoUrl: string;
   let bobProject: { id: string; webhookSecret: string };
 
-  it('a project with a wrong token for another user\'s private repository fails its prebuild with an auth error', async () => {
+  it("a project with a wrong token for another user's private repository fails its prebuild with an auth error", async () => {
     alice = await slipway.newUser('alice-cred');
     bob = await slipway.newUser('bob-cred');
     ({ url: repoUrl } = await git.createRepo('private-app', { 'README.md': 'secret\n' }, { private: { token: ALICE_TOKEN } }));
-    const head = (await git.commit('private-app', { 'src.txt': 'v1\n' }, 'v1'));
+    const head = await git.commit('private-app', { 'src.txt': 'v1\n' }, 'v1');
 
     const a = await slipway.api('POST', '/api/projects', { repoUrl, accessToken: ALICE_TOKEN, pollIntervalSeconds: 0 }, alice.token);
     expect(a.status, a.text).toBe(201);
@@ -105,7 +106,7 @@ describe('credentials stay with their owner and their origin', () => {
     expect(forBob.map(tokenOf)).toContain(BOB_TOKEN);
   });
 
-  it('the owner\'s prebuild and open work with her own token', async () => {
+  it("the owner's prebuild and open work with her own token", async () => {
     const seen = git.requests.length;
     const manual = await slipway.api('POST', `/api/projects/${projectIds[0]}/prebuilds`, {}, alice.token);
     expect(manual.status, manual.text).toBe(201);

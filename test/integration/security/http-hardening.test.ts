@@ -32,7 +32,12 @@ async function loginCookie(username: string, password: string): Promise<string> 
 }
 
 function login(username: string, password: string, localAddress: string, headers: Record<string, string> = {}) {
-  return req('/api/auth/login', { method: 'POST', localAddress, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password }) });
+  return req('/api/auth/login', {
+    method: 'POST',
+    localAddress,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ username, password }),
+  });
 }
 
 beforeAll(async () => {
@@ -95,10 +100,17 @@ describe('auth on the normalized path (item 3)', () => {
 });
 
 describe('cross-site requests and body types (item 8)', () => {
-  const tokenPost = (headers: Record<string, string>) => req('/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"name":"x"}' });
+  const tokenPost = (headers: Record<string, string>) =>
+    req('/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"name":"x"}' });
 
-  it('a cookie-authenticated change needs the server\'s Origin', async () => {
-    const refused: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, {}, { 'sec-fetch-site': 'cross-site' }, { origin: origin.replace('127.0.0.1', 'localhost') }];
+  it("a cookie-authenticated change needs the server's Origin", async () => {
+    const refused: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      {},
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: origin.replace('127.0.0.1', 'localhost') },
+    ];
     for (const bad of refused) {
       const r = await tokenPost({ cookie: aliceCookie, ...bad });
       expect(r.status, `${JSON.stringify(bad)}: ${r.text}`).toBe(403);
@@ -107,7 +119,15 @@ describe('cross-site requests and body types (item 8)', () => {
     }
     expect((await req('/api/tokens', { method: 'DELETE', headers: { cookie: aliceCookie, origin: 'https://evil.example' } })).status).toBe(403);
     expect((await req('/api/workspaces/wnothere', { method: 'DELETE', headers: { cookie: aliceCookie, origin: 'https://evil.example' } })).status).toBe(403);
-    expect((await req('/api/workspaces/wnothere/ports/8000', { method: 'PATCH', headers: { cookie: aliceCookie, origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{"visibility":"public"}' })).status).toBe(403);
+    expect(
+      (
+        await req('/api/workspaces/wnothere/ports/8000', {
+          method: 'PATCH',
+          headers: { cookie: aliceCookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+          body: '{"visibility":"public"}',
+        })
+      ).status,
+    ).toBe(403);
     expect((await req('/api/auth/logout', { method: 'POST', headers: { cookie: aliceCookie, origin: 'https://evil.example' } })).status).toBe(403);
     // Reads are not state changes; the browser's own pages pass.
     expect((await req('/api/tokens', { headers: { cookie: aliceCookie } })).status).toBe(200);
@@ -150,8 +170,14 @@ describe('cross-site requests and body types (item 8)', () => {
   });
 
   it('webhooks keep their formats: a form-encoded GitHub delivery reaches the signature check', async () => {
-    const form = new URLSearchParams({ payload: JSON.stringify({ ref: 'refs/heads/main', repository: { clone_url: 'https://github.com/a/b.git' } }) }).toString();
-    const r = await req('/api/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push' }, body: form });
+    const form = new URLSearchParams({
+      payload: JSON.stringify({ ref: 'refs/heads/main', repository: { clone_url: 'https://github.com/a/b.git' } }),
+    }).toString();
+    const r = await req('/api/webhooks/github', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push' },
+      body: form,
+    });
     expect(r.status, r.text).toBe(401);
     expect(r.json.code).toBe('SLIPWAY_WEBHOOK_BAD_SIGNATURE');
   });
@@ -190,7 +216,9 @@ describe('body size and depth (item 9)', () => {
         setTimeout(() => this.push(chunk), 1);
       },
     });
-    const { result, slowestMs, polls } = await healthDuring(() => req('/api/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body: stream }));
+    const { result, slowestMs, polls } = await healthDuring(() =>
+      req('/api/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body: stream }),
+    );
     expect(result.status, result.text).toBe(413);
     expect(result.json.code).toBe('SLIPWAY_HTTP_BODY_TOO_LARGE');
     expect(sent).toBeLessThan(10 * 1024 * 1024);
@@ -199,7 +227,9 @@ describe('body size and depth (item 9)', () => {
 
     // With a Content-Length that says 10 MB: refused before the body is read.
     const big = Buffer.alloc(10 * 1024 * 1024, 'a'.charCodeAt(0));
-    const declared = await healthDuring(() => req('/api/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body: big }));
+    const declared = await healthDuring(() =>
+      req('/api/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body: big }),
+    );
     expect(declared.result.status).toBe(413);
     expect(declared.slowestMs).toBeLessThan(1000);
   });
@@ -214,7 +244,9 @@ describe('body size and depth (item 9)', () => {
 
   it('JSON nested 100 000 deep is 400 at once, on the API and on webhooks; 64 levels are fine', async () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-    const { result, slowestMs } = await healthDuring(() => req('/api/workspaces', { method: 'POST', headers: { ...bearer(alice.token), 'content-type': 'application/json' }, body: deep }));
+    const { result, slowestMs } = await healthDuring(() =>
+      req('/api/workspaces', { method: 'POST', headers: { ...bearer(alice.token), 'content-type': 'application/json' }, body: deep }),
+    );
     expect(result.status, result.text).toBe(400);
     expect(result.json.code).toBe('SLIPWAY_HTTP_BODY_TOO_DEEP');
     expect(result.ms).toBeLessThan(1000);
@@ -222,7 +254,11 @@ describe('body size and depth (item 9)', () => {
     const hook = await req('/api/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body: deep });
     expect(hook.status).toBe(400);
     expect(hook.json.code).toBe('SLIPWAY_HTTP_BODY_TOO_DEEP');
-    const form = await req('/api/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push' }, body: `payload=${encodeURIComponent('{"a":' + deep + '}')}` });
+    const form = await req('/api/webhooks/github', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push' },
+      body: `payload=${encodeURIComponent('{"a":' + deep + '}')}`,
+    });
     expect(form.json.code).toBe('SLIPWAY_HTTP_BODY_TOO_DEEP');
 
     // 64 levels pass the parser (the route then says what is wrong with the content).
@@ -250,7 +286,7 @@ describe('login throttling (item 11) and the client address (item 19)', () => {
     expect((await login('rl-victim', 'password-of-rl-victim', '127.0.0.11')).status).toBe(200);
   });
 
-  it('a success resets the user\'s count', async () => {
+  it("a success resets the user's count", async () => {
     await s.newUser('rl-typo');
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 4; i++) expect((await login('rl-typo', 'wrong-password', '127.0.0.13')).status).toBe(401);
@@ -281,11 +317,21 @@ describe('login throttling (item 11) and the client address (item 19)', () => {
     try {
       const user = await proxied.newUser('behind-proxy');
       expect(user.id).toBeTruthy();
-      const viaProxy = await rawRequest(proxied.baseUrl, '/api/auth/login', { method: 'POST', localAddress: '127.0.0.17', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.50' }, body: JSON.stringify({ username: 'behind-proxy', password: 'password-of-behind-proxy' }) });
+      const viaProxy = await rawRequest(proxied.baseUrl, '/api/auth/login', {
+        method: 'POST',
+        localAddress: '127.0.0.17',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.50' },
+        body: JSON.stringify({ username: 'behind-proxy', password: 'password-of-behind-proxy' }),
+      });
       expect(viaProxy.status).toBe(200);
       expect(lastLoginAddress(proxied, 'behind-proxy')).toBe('203.0.113.50');
       // A client that is not the named proxy cannot pick its address.
-      const direct = await rawRequest(proxied.baseUrl, '/api/auth/login', { method: 'POST', localAddress: '127.0.0.18', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.51' }, body: JSON.stringify({ username: 'behind-proxy', password: 'password-of-behind-proxy' }) });
+      const direct = await rawRequest(proxied.baseUrl, '/api/auth/login', {
+        method: 'POST',
+        localAddress: '127.0.0.18',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.51' },
+        body: JSON.stringify({ username: 'behind-proxy', password: 'password-of-behind-proxy' }),
+      });
       expect(direct.status).toBe(200);
       expect(lastLoginAddress(proxied, 'behind-proxy')).toBe('127.0.0.18');
     } finally {

@@ -41,7 +41,10 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await docker.getImage(`${RETAG.repo}:${RETAG.tag}`).remove().catch(() => {});
+  await docker
+    .getImage(`${RETAG.repo}:${RETAG.tag}`)
+    .remove()
+    .catch(() => {});
   await server?.close();
   if (server) await removeSnapshots(server, projectIds);
   await git?.close();
@@ -69,7 +72,11 @@ describe('a definition cannot name a Slipway snapshot', () => {
     ['by a 12-character id prefix', () => `image: ${snapshot.id.slice(0, 12)}\n`, /\.gitpod\.yml:1:8: .*image id/],
     ['by its full id', () => `image: ${snapshot.id}\n`, /\.gitpod\.yml:1:8: .*image id/],
     ['by sha256:<id>', () => `image: sha256:${snapshot.id}\n`, /\.gitpod\.yml:1:8: .*image id/],
-    ['by another name for it (labels)', () => `# another name\nimage: ${RETAG.repo}:${RETAG.tag}\n`, /\.gitpod\.yml:2:8: .*Slipway-made image \(label slipway.kind=prebuild\)/],
+    [
+      'by another name for it (labels)',
+      () => `# another name\nimage: ${RETAG.repo}:${RETAG.tag}\n`,
+      /\.gitpod\.yml:2:8: .*Slipway-made image \(label slipway.kind=prebuild\)/,
+    ],
   ])('%s: the open fails naming file and line, nothing left behind', async (what, gitpodYml, reason) => {
     const { workspace, url } = await openAsAttacker(`attack-${what.replace(/\W+/g, '-')}`, { '.gitpod.yml': gitpodYml() });
     expect(workspace.status).toBe('failed');
@@ -78,10 +85,21 @@ describe('a definition cannot name a Slipway snapshot', () => {
   });
 
   it.each([
-    ['FROM the snapshot under another name', () => `FROM ${RETAG.repo}:${RETAG.tag}\n`, /Dockerfile:1: `FROM slipway-test\/innocent-looking:t\d+`: .*Slipway-made image.*\(the image of \.gitpod\.yml:2:9\)/],
-    ['COPY --from its id prefix', () => `FROM slipway/workspace-base\nCOPY --from=${snapshot.id.slice(0, 12)} /workspace /loot\n`, /Dockerfile:2: `COPY --from [0-9a-f]{12}`: .*image id/],
+    [
+      'FROM the snapshot under another name',
+      () => `FROM ${RETAG.repo}:${RETAG.tag}\n`,
+      /Dockerfile:1: `FROM slipway-test\/innocent-looking:t\d+`: .*Slipway-made image.*\(the image of \.gitpod\.yml:2:9\)/,
+    ],
+    [
+      'COPY --from its id prefix',
+      () => `FROM slipway/workspace-base\nCOPY --from=${snapshot.id.slice(0, 12)} /workspace /loot\n`,
+      /Dockerfile:2: `COPY --from [0-9a-f]{12}`: .*image id/,
+    ],
   ])('a Dockerfile %s is refused before building, nothing left behind', async (what, dockerfile, reason) => {
-    const { workspace, url } = await openAsAttacker(`attack-df-${what.replace(/\W+/g, '-')}`, { '.gitpod.yml': 'image:\n  file: Dockerfile\n', Dockerfile: dockerfile() });
+    const { workspace, url } = await openAsAttacker(`attack-df-${what.replace(/\W+/g, '-')}`, {
+      '.gitpod.yml': 'image:\n  file: Dockerfile\n',
+      Dockerfile: dockerfile(),
+    });
     expect(workspace.status).toBe('failed');
     expect(workspace.statusReason).toMatch(reason);
     expect(await leftBehind(workspace.id, url)).toEqual({ containers: [], builtImages: [] });

@@ -60,7 +60,9 @@ async function curlFrom(server: TestServer, workspaceId: string, url: string): P
 }
 
 function ipOf(info: Docker.ContainerInspectInfo): string {
-  const ips = Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).filter(Boolean);
+  const ips = Object.values(info.NetworkSettings.Networks ?? {})
+    .map((n) => n.IPAddress)
+    .filter(Boolean);
   if (ips.length !== 1) throw new Error(`expected one address, got ${JSON.stringify(ips)}`);
   return ips[0]!;
 }
@@ -115,7 +117,11 @@ afterAll(async () => {
   for (const server of extraServers) await server.close().catch(() => {});
   await s?.close();
   await git?.close();
-  for (const n of await networksNamed(LEGACY)) await docker.getNetwork(n.Id).remove().catch(() => {});
+  for (const n of await networksNamed(LEGACY))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
 });
 
 describe('workspaces are isolated from each other', () => {
@@ -147,7 +153,9 @@ describe('workspaces are isolated from each other', () => {
 describe("a workspace cannot reach the server's port", () => {
   it('neither through its gateway nor through any address of the host', async () => {
     const info = await containerOf(s, a);
-    const gateways = Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.Gateway).filter(Boolean);
+    const gateways = Object.values(info.NetworkSettings.Networks ?? {})
+      .map((n) => n.Gateway)
+      .filter(Boolean);
     const hostAddresses = Object.values(networkInterfaces())
       .flat()
       .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4' && !i.internal)

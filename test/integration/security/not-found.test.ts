@@ -24,7 +24,7 @@ const BAD_IDS = [
   'wnothere0000',
   'x',
   'a'.repeat(5000),
-  encodeURIComponent("a'b\"c;--"),
+  encodeURIComponent('a\'b"c;--'),
   encodeURIComponent('\u202egnp.exe'),
   encodeURIComponent('日本'),
   '%20',
@@ -59,7 +59,11 @@ afterAll(async () => {
   await git?.close();
 });
 
-interface Case { method: string; path: (id: string) => string; body?: unknown }
+interface Case {
+  method: string;
+  path: (id: string) => string;
+  body?: unknown;
+}
 
 /** Every route with an id in its path. */
 const ROUTES: Case[] = [
@@ -100,7 +104,7 @@ describe('unknown, malformed and odd ids answer 404, never 500', () => {
     });
   }
 
-  it('another user\'s real workspace and project look exactly like unknown ones', async () => {
+  it("another user's real workspace and project look exactly like unknown ones", async () => {
     const owned: [Case, string][] = [
       ...ROUTES.filter((c) => c.path('ID').includes('/workspaces/ID') || c.path('ID').startsWith('/ports/ID')).map((c) => [c, workspaceId] as [Case, string]),
       ...ROUTES.filter((c) => c.path('ID').includes('/projects/ID')).map((c) => [c, projectId] as [Case, string]),
@@ -125,7 +129,9 @@ describe('unknown, malformed and odd ids answer 404, never 500', () => {
     }
     for (const id of ['tnothere', 'x', '__proto__', 'a'.repeat(300)]) {
       const status = await new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${s.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${id}`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+        const ws = new WebSocket(`${s.baseUrl.replace('http', 'ws')}/api/workspaces/${workspaceId}/terminals/${id}`, {
+          headers: { authorization: `Bearer ${s.adminToken}` },
+        });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => (ws.close(), resolve(101)));
         ws.on('error', () => resolve(-1));

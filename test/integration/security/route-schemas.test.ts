@@ -29,7 +29,7 @@ describe('route schemas', () => {
     expect(ok.status, ok.text).toBe(200);
   });
 
-  it('new user: a non-admin is refused before the body is read; an admin\'s bad body is 400', async () => {
+  it("new user: a non-admin is refused before the body is read; an admin's bad body is 400", async () => {
     const refused = await s.api('POST', '/api/users', { username: 7 }, bob.token);
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('SLIPWAY_AUTH_FORBIDDEN');

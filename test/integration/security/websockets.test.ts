@@ -31,7 +31,11 @@ async function freePort(): Promise<number> {
 }
 
 async function login(username: string, password = 'password-of-' + username): Promise<string> {
-  const response = await fetch(`${s.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const response = await fetch(`${s.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   expect(response.status).toBe(200);
   return response.headers.get('set-cookie')!.split(';')[0]!;
 }
@@ -45,10 +49,12 @@ async function portCookie(session: string, host: string): Promise<string> {
   const landing = new URL(start.headers.get('location')!);
   expect(landing.host).toBe(host);
   const cookie = await new Promise<string>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: landing.pathname + landing.search, headers: { host } }, (res) => {
-      res.resume();
-      resolve((res.headers['set-cookie'] ?? [])[0]?.split(';')[0] ?? '');
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: landing.pathname + landing.search, headers: { host } }, (res) => {
+        res.resume();
+        resolve((res.headers['set-cookie'] ?? [])[0]?.split(';')[0] ?? '');
+      })
+      .on('error', reject);
   });
   expect(cookie).toMatch(/=/);
   return cookie;
@@ -109,7 +115,15 @@ beforeAll(async () => {
   port = await freePort();
   s = await startSlipway({ SLIPWAY_DOMAIN: `localhost:${port}` }, { port });
   const { url } = await git.createRepo('ws-security', {
-    '.gitpod.yml': ['ports:', '  - port: 8001', '    name: echo', 'tasks:', '  - name: servers', '    command: cd "${GITPOD_REPO_ROOT:-.}" && python3 serve.py', ''].join('\n'),
+    '.gitpod.yml': [
+      'ports:',
+      '  - port: 8001',
+      '    name: echo',
+      'tasks:',
+      '  - name: servers',
+      '    command: cd "${GITPOD_REPO_ROOT:-.}" && python3 serve.py',
+      '',
+    ].join('\n'),
     'serve.py': await readFile(new URL('../ports/serve.py', import.meta.url), 'utf8'),
   });
   const created = await s.newUser('wsowner');
@@ -165,17 +179,23 @@ describe('terminal frames are validated (item 2)', () => {
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     const int = (n: number) => Math.floor(random() * n);
-    const pick = <T,>(items: readonly T[]): T => items[int(items.length)]!;
+    const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
     const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
     const numbers = [0, -0, 1, 2, 24, 80, 999, 1000, 1001, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, 1e-300, Number.MAX_SAFE_INTEGER] as const;
     const jsonValue = (depth: number): unknown => {
       switch (int(depth > 4 ? 5 : 8)) {
-        case 0: return null;
-        case 1: return random() < 0.5;
-        case 2: return pick(numbers);
-        case 3: return pick(['', 'resize', 'input', 'exit', 'type', '\u0000\u202e', 'x'.repeat(int(300))]);
-        case 4: return random() * 1e6;
-        case 5: return Array.from({ length: int(4) }, () => jsonValue(depth + 1));
+        case 0:
+          return null;
+        case 1:
+          return random() < 0.5;
+        case 2:
+          return pick(numbers);
+        case 3:
+          return pick(['', 'resize', 'input', 'exit', 'type', '\u0000\u202e', 'x'.repeat(int(300))]);
+        case 4:
+          return random() * 1e6;
+        case 5:
+          return Array.from({ length: int(4) }, () => jsonValue(depth + 1));
         default: {
           const object: Record<string, unknown> = {};
           for (let i = int(5); i > 0; i--) object[pick(['type', 'cols', 'rows', 'data', '__proto__', 'constructor', 'x'])] = jsonValue(depth + 1);
@@ -194,7 +214,12 @@ describe('terminal frames are validated (item 2)', () => {
       return typeof own('type') === 'string' ? 1008 : 1007;
     };
 
-    interface Case { data: Buffer | string; binary: boolean; expect: 'ok' | number[]; what: string }
+    interface Case {
+      data: Buffer | string;
+      binary: boolean;
+      expect: 'ok' | number[];
+      what: string;
+    }
     const textCase = (): Case => {
       const kind = int(10);
       if (kind < 2) return { data: bytes(int(200)), binary: false, expect: [1007, 1008], what: 'random bytes as text' };
@@ -202,13 +227,20 @@ describe('terminal frames are validated (item 2)', () => {
         const n = 1 + int(20_000);
         return { data: '['.repeat(n) + ']'.repeat(n), binary: false, expect: n * 2 > 64 * 1024 ? [1009] : [1007], what: `nesting ${n}` };
       }
-      if (kind === 3 && random() < 0.2) return { data: JSON.stringify({ type: 'resize', cols: 80, rows: 24, pad: 'x'.repeat(64 * 1024 + int(100_000)) }), binary: false, expect: [1009], what: 'oversized control frame' };
+      if (kind === 3 && random() < 0.2)
+        return {
+          data: JSON.stringify({ type: 'resize', cols: 80, rows: 24, pad: 'x'.repeat(64 * 1024 + int(100_000)) }),
+          binary: false,
+          expect: [1009],
+          what: 'oversized control frame',
+        };
       if (kind === 4) {
         const value = { type: 'resize', cols: pick([...numbers, '80', null, [80], {}]), rows: pick([...numbers, '24', true]) };
         const e = expectedFor(value);
         return { data: JSON.stringify(value), binary: false, expect: e === 'ok' ? 'ok' : [e], what: JSON.stringify(value) };
       }
-      if (kind === 5) return { data: JSON.stringify({ type: 'resize', cols: 1 + int(1000), rows: 1 + int(1000) }), binary: false, expect: 'ok', what: 'valid resize' };
+      if (kind === 5)
+        return { data: JSON.stringify({ type: 'resize', cols: 1 + int(1000), rows: 1 + int(1000) }), binary: false, expect: 'ok', what: 'valid resize' };
       const value = jsonValue(0);
       const text = JSON.stringify(value) ?? 'null';
       const e = expectedFor(JSON.parse(text));
@@ -373,7 +405,9 @@ describe('sockets close when their credential ends (item 14)', () => {
 
     const queryEnd = closed(viaQuery);
     const portEnd = closed(port8001);
-    const result = await within5s(terminal.socket, async () => expect((await s.api('DELETE', `/api/tokens/${issued.id}`, undefined, owner.token)).status).toBe(204));
+    const result = await within5s(terminal.socket, async () =>
+      expect((await s.api('DELETE', `/api/tokens/${issued.id}`, undefined, owner.token)).status).toBe(204),
+    );
     expect(result).toMatchObject({ code: 4001, reason: 'the API token was revoked' });
     expect((await queryEnd).code).toBe(4001);
     expect(await portEnd).toMatchObject({ code: 4001, reason: 'the API token was revoked' });
@@ -411,7 +445,11 @@ describe('sockets close when their credential ends (item 14)', () => {
     const made = await s.api('POST', '/api/users', { username: 'wsadmin2', password: 'password-of-wsadmin2', isAdmin: true });
     expect(made.status).toBe(201);
     const cookie = await login('wsadmin2');
-    const token = (await (await fetch(`${s.baseUrl}/api/tokens`, { method: 'POST', headers: { cookie, origin: s.baseUrl, 'content-type': 'application/json' }, body: '{}' })).json() as { token: string }).token;
+    const token = (
+      (await (
+        await fetch(`${s.baseUrl}/api/tokens`, { method: 'POST', headers: { cookie, origin: s.baseUrl, 'content-type': 'application/json' }, body: '{}' })
+      ).json()) as { token: string }
+    ).token;
     const byToken = await openOk(terminalUrl(), { authorization: `Bearer ${token}` });
     const byCookie = await openOk(terminalUrl(), { cookie, origin: s.baseUrl });
     const port8001 = await openOk(`${wsBase()}/ports/${workspaceId}/8001/`, { authorization: `Bearer ${token}` });

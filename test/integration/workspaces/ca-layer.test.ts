@@ -47,7 +47,8 @@ async function open(name: string): Promise<{ workspace: any; log: string }> {
   const { url } = await git.createRepo(name, {
     'server.crt': cert,
     'server.key': key,
-    'Hello.java': 'public class Hello { public static void main(String[] a) throws Exception { var c = (javax.net.ssl.HttpsURLConnection) new java.net.URL("https://localhost:8443/").openConnection(); System.out.println("java " + c.getResponseCode()); } }\n',
+    'Hello.java':
+      'public class Hello { public static void main(String[] a) throws Exception { var c = (javax.net.ssl.HttpsURLConnection) new java.net.URL("https://localhost:8443/").openConnection(); System.out.println("java " + c.getResponseCode()); } }\n',
   });
   const created = await slipway.api('POST', '/api/workspaces', { contextUrl: url });
   expect(created.status, created.text).toBe(202);
@@ -96,6 +97,8 @@ s.socket = c.wrap_socket(s.socket, server_side=True); s.serve_forever()' >/dev/n
     expect(log).not.toContain('Adding the extra CA certificates');
     // The per-start check found the bundle already trusted: nothing was installed in this container (the record is the layer's).
     expect(await execIn(workspace.id, 'cmp /.slipway/extra-ca.crt /.slipway/extra-ca.installed && echo same')).toBe('same\n');
-    expect(Number(await execIn(workspace.id, 'stat -c %Y /.slipway/extra-ca.installed /etc/ssl/certs/ca-certificates.crt | sort -n | tail -1'))).toBeLessThan(before);
+    expect(Number(await execIn(workspace.id, 'stat -c %Y /.slipway/extra-ca.installed /etc/ssl/certs/ca-certificates.crt | sort -n | tail -1'))).toBeLessThan(
+      before,
+    );
   }, 120_000);
 });

@@ -40,10 +40,15 @@ bundle install --local --quiet && bundle exec ruby -e 'puts "ruby " + RUBY_VERSI
 (cd php && composer dump-autoload --quiet && php main.php)
 make --no-print-directory -s && ./out/hello-c
 `,
-  'package.json': JSON.stringify({ name: 'full-image-check', version: '1.0.0', private: true, scripts: { hello: 'echo "package script ran by $npm_config_user_agent"' } }, null, 2),
+  'package.json': JSON.stringify(
+    { name: 'full-image-check', version: '1.0.0', private: true, scripts: { hello: 'echo "package script ran by $npm_config_user_agent"' } },
+    null,
+    2,
+  ),
   'npm-tool/package.json': JSON.stringify({ name: 'slipway-npm-tool', version: '1.0.0', bin: { 'slipway-npm-tool': 'cli.js' } }),
   'npm-tool/cli.js': '#!/usr/bin/env node\nconsole.log("npm tool ran");\n',
-  'py-tool/setup.py': 'from setuptools import setup\nsetup(name="slipway-py-tool", version="1.0", py_modules=["slipway_py_tool"], entry_points={"console_scripts": ["slipway-py-tool=slipway_py_tool:main"]})\n',
+  'py-tool/setup.py':
+    'from setuptools import setup\nsetup(name="slipway-py-tool", version="1.0", py_modules=["slipway_py_tool"], entry_points={"console_scripts": ["slipway-py-tool=slipway_py_tool:main"]})\n',
   'py-tool/slipway_py_tool.py': 'MESSAGE = "python tool imported"\ndef main():\n    print("python tool ran")\n',
   'go.mod': 'module example.com/check\n\ngo 1.19\n',
   'gocmd/main.go': 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("go binary ran") }\n',

@@ -28,7 +28,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await slipway?.close();
   for (const url of repoUrls) {
-    for (const image of await slipway.app.services.runtime.listImages({ 'slipway.repo': url }).catch(() => [])) await slipway.app.services.runtime.removeImage(image.id).catch(() => {});
+    for (const image of await slipway.app.services.runtime.listImages({ 'slipway.repo': url }).catch(() => []))
+      await slipway.app.services.runtime.removeImage(image.id).catch(() => {});
   }
   await git?.close();
   await rm(dir, { recursive: true, force: true });
@@ -55,13 +56,16 @@ describe('Gitpod image names with no registry', () => {
     expect(workspace.statusReason).toBeNull();
     expect(workspace.image).toBe('slipway/workspace-full');
     expect(log).toContain('gitpod/workspace-full cannot be pulled (no registry answers): using the local equivalent slipway/workspace-full');
-    expect(await execIn(workspace.id, 'id -un; id -u; echo $HOME; command -v node; command -v go; command -v cargo')).toBe('gitpod\n33333\n/home/gitpod\n/usr/bin/node\n/usr/bin/go\n/usr/bin/cargo\n');
+    expect(await execIn(workspace.id, 'id -un; id -u; echo $HOME; command -v node; command -v go; command -v cargo')).toBe(
+      'gitpod\n33333\n/home/gitpod\n/usr/bin/node\n/usr/bin/go\n/usr/bin/cargo\n',
+    );
   });
 
   it('a Dockerfile FROM gitpod/workspace-full (that also copies from its context) builds on the local equivalent', async () => {
     const { workspace, log } = await open('gp-dockerfile', {
       '.gitpod.yml': 'image:\n  file: .gitpod.Dockerfile\n',
-      '.gitpod.Dockerfile': 'FROM gitpod/workspace-full\nCOPY tools/greeting.txt /home/gitpod/greeting.txt\nRUN sudo apt-get --version > /dev/null && echo "built as $(id -un)" > /home/gitpod/built.txt\n',
+      '.gitpod.Dockerfile':
+        'FROM gitpod/workspace-full\nCOPY tools/greeting.txt /home/gitpod/greeting.txt\nRUN sudo apt-get --version > /dev/null && echo "built as $(id -un)" > /home/gitpod/built.txt\n',
       'tools/greeting.txt': 'hello from the context\n',
     });
     expect(workspace.statusReason).toBeNull();

@@ -58,9 +58,16 @@ describe('each server has an instance id of its own', () => {
 });
 
 describe('neither touches the other', () => {
-  it("reconcile reports no orphan of the other server, and still its own", async () => {
+  it('reconcile reports no orphan of the other server, and still its own', async () => {
     // A real orphan of server one: labelled as its workspace, with no record.
-    const orphan = await one.app.services.runtime.createContainer({ name: `slipway-orphan-${process.pid}`, image: 'slipway/workspace-base', hostname: 'orphan', labels: { 'slipway.workspace': 'w-no-such-record' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+    const orphan = await one.app.services.runtime.createContainer({
+      name: `slipway-orphan-${process.pid}`,
+      image: 'slipway/workspace-base',
+      hostname: 'orphan',
+      labels: { 'slipway.workspace': 'w-no-such-record' },
+      env: {},
+      limits: { cpus: 0, memoryBytes: 0, pids: 0 },
+    });
     cleanup.push(() => one.app.services.runtime.removeContainer(orphan));
     const fromOne = await one.app.services.workspaces.reconcile();
     const fromTwo = await two.app.services.workspaces.reconcile();
@@ -75,7 +82,11 @@ describe('neither touches the other', () => {
     const runtimeOne = one.app.services.runtime;
     const runtimeTwo = two.app.services.runtime;
     // Server two's snapshot image and a network of two's whose container is gone.
-    const snapshot = await runtimeTwo.commitContainer(side.two.container, { repo: 'slipway-test/instance-snapshot', tag: String(process.pid), labels: { 'slipway.kind': 'prebuild' } });
+    const snapshot = await runtimeTwo.commitContainer(side.two.container, {
+      repo: 'slipway-test/instance-snapshot',
+      tag: String(process.pid),
+      labels: { 'slipway.kind': 'prebuild' },
+    });
     cleanup.push(() => runtimeTwo.removeImage(snapshot));
     const leaked = await runtimeTwo.ensureNetwork(`slipway-leaked-${process.pid}`);
     cleanup.push(() => docker.getNetwork(leaked.id).remove());

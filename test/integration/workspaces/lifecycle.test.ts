@@ -132,7 +132,9 @@ describe('devcontainer.json lifecycle', () => {
     expect(await exec(s, w.id, 'cat /workspaces/dc-folder/README.md && git -C /workspaces/dc-folder rev-parse HEAD')).toBe(`hello\n${w.commit}\n`);
     expect(await exec(s, w.id, 'test -e /workspace/dc-folder && echo old-path || echo none')).toBe('none\n');
     const vars = await exec(s, w.id, 'printf "%s\\n" "$V_CWF" "$V_CWFB" "$V_LWF" "$V_LWFB" "$V_LENV" "$V_CENV" "$SLIPWAY_REPO_ROOT"');
-    expect(vars).toMatch(/^\/workspaces\/dc-folder\ndc-folder\n\/workspaces\/dc-folder\ndc-folder\nnot-exposed\n\/usr\/local\/sbin:[^\n]*\|dflt\n\/workspaces\/dc-folder\n$/);
+    expect(vars).toMatch(
+      /^\/workspaces\/dc-folder\ndc-folder\n\/workspaces\/dc-folder\ndc-folder\nnot-exposed\n\/usr\/local\/sbin:[^\n]*\|dflt\n\/workspaces\/dc-folder\n$/,
+    );
     expect(await exec(s, w.id, 'cat /tmp/post-create')).toBe('dc-folder /workspaces/dc-folder\n');
   });
 });
@@ -168,12 +170,25 @@ describe('server restarts and the reconciler', () => {
     const [cb] = await runtime.listContainers({ 'slipway.workspace': b.id });
     await runtime.stopContainer(ca!.id, 1);
     await runtime.removeContainer(cb!.id);
-    const orphan = await runtime.createContainer({ name: `slipway-orphan-${Date.now()}`, image: 'slipway/workspace-base', hostname: 'orphan', labels: { 'slipway.workspace': 'w-no-such-record' }, env: {}, limits: { cpus: 0, memoryBytes: 0, pids: 0 } });
+    const orphan = await runtime.createContainer({
+      name: `slipway-orphan-${Date.now()}`,
+      image: 'slipway/workspace-base',
+      hostname: 'orphan',
+      labels: { 'slipway.workspace': 'w-no-such-record' },
+      env: {},
+      limits: { cpus: 0, memoryBytes: 0, pids: 0 },
+    });
     try {
       const result = await s.app.services.workspaces.reconcile();
       expect(result.orphans).toContain(orphan);
-      expect((await s.api('GET', `/api/workspaces/${a.id}`)).body).toMatchObject({ status: 'stopped', statusReason: expect.stringContaining('outside Slipway') });
-      expect((await s.api('GET', `/api/workspaces/${b.id}`)).body).toMatchObject({ status: 'failed', statusReason: expect.stringContaining('removed outside Slipway') });
+      expect((await s.api('GET', `/api/workspaces/${a.id}`)).body).toMatchObject({
+        status: 'stopped',
+        statusReason: expect.stringContaining('outside Slipway'),
+      });
+      expect((await s.api('GET', `/api/workspaces/${b.id}`)).body).toMatchObject({
+        status: 'failed',
+        statusReason: expect.stringContaining('removed outside Slipway'),
+      });
       expect(await runtime.inspectContainer(orphan)).not.toBeNull();
       // The stopped one starts again.
       expect((await s.api('POST', `/api/workspaces/${a.id}/start`)).body.status).toBe('running');
@@ -191,7 +206,10 @@ describe('server restarts and the reconciler', () => {
     await new Promise((r) => setTimeout(r, 2500));
     await s.app.services.workspaces.reconcile();
     // Read through the service: a GET over the API counts as activity itself.
-    expect(s.app.services.workspaces.get({ id: 'x', username: 'x', isAdmin: true }, idle.id)).toMatchObject({ status: 'stopped', statusReason: expect.stringMatching(/^idle for/) });
+    expect(s.app.services.workspaces.get({ id: 'x', username: 'x', isAdmin: true }, idle.id)).toMatchObject({
+      status: 'stopped',
+      statusReason: expect.stringMatching(/^idle for/),
+    });
     expect(s.app.services.workspaces.get({ id: 'x', username: 'x', isAdmin: true }, watched.id).status).toBe('running');
     await terminal.close();
   });

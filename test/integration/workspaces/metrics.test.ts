@@ -84,16 +84,24 @@ describe('/metrics', () => {
     // The open: one more in the total histogram and the counter, both labelled cold.
     const total = { phase: 'total', started_from: 'cold' };
     expect(value(samples, 'slipway_workspace_open_seconds_count', total)).toBe(value(before, 'slipway_workspace_open_seconds_count', total) + 1);
-    expect(value(samples, 'slipway_workspace_opens_total', { started_from: 'cold' })).toBe(value(before, 'slipway_workspace_opens_total', { started_from: 'cold' }) + 1);
+    expect(value(samples, 'slipway_workspace_opens_total', { started_from: 'cold' })).toBe(
+      value(before, 'slipway_workspace_opens_total', { started_from: 'cold' }) + 1,
+    );
     // Every step the workspace timed is a phase, and their sum is no more than the total.
     const phases = Object.keys(workspace.timings).filter((k) => k !== 'total');
     expect(phases).toEqual(expect.arrayContaining(['resolve', 'definition', 'image', 'container', 'checkout', 'tasks']));
-    for (const phase of phases) expect(value(samples, 'slipway_workspace_open_seconds_count', { phase, started_from: 'cold' }), phase).toBeGreaterThanOrEqual(1);
-    expect(value(samples, 'slipway_workspace_open_seconds_sum', total) - value(before, 'slipway_workspace_open_seconds_sum', total)).toBeCloseTo(workspace.timings.total / 1000, 2);
+    for (const phase of phases)
+      expect(value(samples, 'slipway_workspace_open_seconds_count', { phase, started_from: 'cold' }), phase).toBeGreaterThanOrEqual(1);
+    expect(value(samples, 'slipway_workspace_open_seconds_sum', total) - value(before, 'slipway_workspace_open_seconds_sum', total)).toBeCloseTo(
+      workspace.timings.total / 1000,
+      2,
+    );
     const inf = samples.find((s) => s.name === 'slipway_workspace_open_seconds_bucket' && s.labels.phase === 'total' && s.labels.le === '+Inf');
     expect(inf?.value).toBe(value(samples, 'slipway_workspace_open_seconds_count', total));
 
-    expect(value(samples, 'slipway_workspace_failures_total', { reason: 'SLIPWAY_DEFINITION_INVALID' })).toBe(value(before, 'slipway_workspace_failures_total', { reason: 'SLIPWAY_DEFINITION_INVALID' }) + 1);
+    expect(value(samples, 'slipway_workspace_failures_total', { reason: 'SLIPWAY_DEFINITION_INVALID' })).toBe(
+      value(before, 'slipway_workspace_failures_total', { reason: 'SLIPWAY_DEFINITION_INVALID' }) + 1,
+    );
     expect(value(samples, 'slipway_prebuilds_total', { result: 'ready' })).toBe(1);
     expect(value(samples, 'slipway_prebuild_duration_seconds_count', { result: 'ready' })).toBe(1);
     expect(value(samples, 'slipway_prebuild_duration_seconds_sum', { result: 'ready' })).toBeGreaterThan(0);

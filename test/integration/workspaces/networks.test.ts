@@ -47,16 +47,32 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of servers.reverse()) await s.close().catch(() => {});
-  for (const id of madeContainers) await docker.getContainer(id).remove({ force: true }).catch(() => {});
-  for (const id of madeNetworks) await docker.getNetwork(id).remove().catch(() => {});
-  for (const n of await named(LEGACY)) await docker.getNetwork(n.Id).remove().catch(() => {});
+  for (const id of madeContainers)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => {});
+  for (const id of madeNetworks)
+    await docker
+      .getNetwork(id)
+      .remove()
+      .catch(() => {});
+  for (const n of await named(LEGACY))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
   await git?.close();
 });
 
 describe('networks are made once', () => {
   it('five opens at once on a server with no network yet: all run, each on one network of its own, no name twice', async () => {
     const s = await server();
-    for (const n of await named(LEGACY)) await docker.getNetwork(n.Id).remove().catch(() => {});
+    for (const n of await named(LEGACY))
+      await docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {});
     const created = await Promise.all(Array.from({ length: 5 }, () => s.api('POST', '/api/workspaces', { contextUrl: repoUrl })));
     const workspaces = await Promise.all(created.map((c) => s.waitForStatus(c.body.id, ['running', 'failed'])));
     for (const w of workspaces) expect(w.status, w.statusReason).toBe('running');
@@ -96,7 +112,12 @@ describe('duplicates are repaired at start', () => {
     // An older version's shared network, twice, both empty; a workspace made on the first was moved
     // off it already (its NetworkMode still names it: that does not count as using it).
     const legacy = await makeNetwork(LEGACY, { 'slipway.kind': 'network' });
-    const moved = await docker.createContainer({ name: `${LEGACY}-moved`, Image: 'slipway/workspace-base', Cmd: ['true'], HostConfig: { NetworkMode: LEGACY } });
+    const moved = await docker.createContainer({
+      name: `${LEGACY}-moved`,
+      Image: 'slipway/workspace-base',
+      Cmd: ['true'],
+      HostConfig: { NetworkMode: LEGACY },
+    });
     madeContainers.push(moved.id);
     const elsewhere = await makeNetwork(`${LEGACY}-elsewhere`, {});
     await docker.getNetwork(elsewhere).connect({ Container: moved.id });

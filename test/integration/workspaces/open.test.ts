@@ -76,12 +76,17 @@ describe('opening a repository with a two-task .gitpod.yml', () => {
     expect(workspace.tasks.map((t: any) => t.name)).toEqual(['setup', 'server']);
     expect(workspace.tasks.every((t: any) => t.terminalId && t.state === 'running')).toBe(true);
     expect(Object.keys(workspace.timings)).toEqual(expect.arrayContaining(['resolve', 'definition', 'image', 'container', 'checkout', 'tasks', 'total']));
-    expect(workspace.ports).toEqual([expect.objectContaining({ port: 3000, visibility: 'private', onOpen: 'open-preview', url: `${slipway.baseUrl}/ports/${workspace.id}/3000/` })]);
+    expect(workspace.ports).toEqual([
+      expect.objectContaining({ port: 3000, visibility: 'private', onOpen: 'open-preview', url: `${slipway.baseUrl}/ports/${workspace.id}/3000/` }),
+    ]);
 
     expect(await waitForFile(workspace.id, '/workspace/init-count')).toBe('init ran\n');
     expect(await waitForFile(workspace.id, '/workspace/env-check')).toBe('hello from env\n');
     // The checkout: full history, origin is the real URL, on the branch, owned by the workspace user.
-    const git_ = await execIn(workspace.id, 'cd /workspace/two-tasks && git remote get-url origin && git branch --show-current && git log --oneline | wc -l && stat -c %u README.md && echo $GITPOD_REPO_ROOT');
+    const git_ = await execIn(
+      workspace.id,
+      'cd /workspace/two-tasks && git remote get-url origin && git branch --show-current && git log --oneline | wc -l && stat -c %u README.md && echo $GITPOD_REPO_ROOT',
+    );
     expect(git_.trim().split('\n')).toEqual([repoUrl, 'main', '1', '33333', '/workspace/two-tasks']);
 
     const terminal = await connectTerminal(slipway.baseUrl, workspace.id, workspace.tasks[0].terminalId, { token: slipway.adminToken });
@@ -147,7 +152,9 @@ describe('opening a repository with a two-task .gitpod.yml', () => {
     expect((await slipway.api('DELETE', `/api/workspaces/${workspace.id}`, undefined, other.token)).status).toBe(404);
     expect((await slipway.api('GET', '/api/workspaces', undefined, other.token)).body).toEqual([]);
     const current = await slipway.api('GET', `/api/workspaces/${workspace.id}`);
-    await expect(connectTerminal(slipway.baseUrl, workspace.id, current.body.tasks[0].terminalId, { token: other.token })).rejects.toMatchObject({ status: 404 });
+    await expect(connectTerminal(slipway.baseUrl, workspace.id, current.body.tasks[0].terminalId, { token: other.token })).rejects.toMatchObject({
+      status: 404,
+    });
     await expect(connectTerminal(slipway.baseUrl, workspace.id, current.body.tasks[0].terminalId, {})).rejects.toMatchObject({ status: 401 });
     expect((await slipway.api('GET', `/api/workspaces/${workspace.id}`, undefined, null)).status).toBe(401);
   });
@@ -155,7 +162,8 @@ describe('opening a repository with a two-task .gitpod.yml', () => {
   it('the startup log names every step with its duration', async () => {
     const log = await slipway.api('GET', `/api/workspaces/${workspace.id}/logs`);
     expect(log.status).toBe(200);
-    for (const step of ['resolve', 'definition', 'image', 'container', 'checkout', 'tasks']) expect(log.text).toMatch(new RegExp(`✓ ${step} \\(\\d+\\.\\d\\ds\\)`));
+    for (const step of ['resolve', 'definition', 'image', 'container', 'checkout', 'tasks'])
+      expect(log.text).toMatch(new RegExp(`✓ ${step} \\(\\d+\\.\\d\\ds\\)`));
   });
 
   it('delete removes the container and the record', async () => {

@@ -33,13 +33,23 @@ describe('import graph', () => {
       ['z.ts', ['z.ts']],
       ['leaf.ts', []],
     ]);
-    expect(importCycles(graph)).toEqual(expect.arrayContaining([
-      ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
-      ['x.ts', 'y.ts', 'x.ts'],
-      ['z.ts', 'z.ts'],
-    ]));
+    expect(importCycles(graph)).toEqual(
+      expect.arrayContaining([
+        ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
+        ['x.ts', 'y.ts', 'x.ts'],
+        ['z.ts', 'z.ts'],
+      ]),
+    );
     expect(importCycles(graph)).toHaveLength(3);
-    expect(importCycles(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', []]]))).toEqual([]);
+    expect(
+      importCycles(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('server/ has no import circles', () => {

@@ -69,7 +69,9 @@ describe('revocation events', () => {
     expect(() => auth.deleteUser(bob, ann.id)).toThrow(expect.objectContaining({ code: 'SLIPWAY_AUTH_FORBIDDEN', status: 403 }));
     expect(() => auth.deleteUser(admin, admin.id)).toThrow(expect.objectContaining({ code: 'SLIPWAY_AUTH_DELETE_SELF', status: 409 }));
     expect(() => auth.deleteUser(admin, 'u_nobody')).toThrow(expect.objectContaining({ code: 'SLIPWAY_AUTH_USER_NOT_FOUND', status: 404 }));
-    db.prepare("INSERT INTO workspaces (id, owner_id, context_url, repo_url, repo_name, status, created_at, updated_at, last_activity_at) VALUES ('w1', ?, 'x', 'x', 'x', 'running', 't', 't', 't')").run(ann.id);
+    db.prepare(
+      "INSERT INTO workspaces (id, owner_id, context_url, repo_url, repo_name, status, created_at, updated_at, last_activity_at) VALUES ('w1', ?, 'x', 'x', 'x', 'running', 't', 't', 't')",
+    ).run(ann.id);
     expect(() => auth.deleteUser(admin, ann.id)).toThrow(expect.objectContaining({ code: 'SLIPWAY_AUTH_USER_OWNS_WORK', status: 409 }));
     db.prepare("DELETE FROM workspaces WHERE id = 'w1'").run();
     expect(events).toEqual([]);

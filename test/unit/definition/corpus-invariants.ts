@@ -10,17 +10,39 @@ type Check = (spec: WorkspaceSpec, result: ParseResult, arg: string | undefined)
 
 const commandKind = (c: unknown): string => (c === null ? 'null' : typeof c === 'string' ? 'string' : Array.isArray(c) ? 'array' : 'object');
 
-const lifecycleTag = (phase: keyof WorkspaceSpec['lifecycle']): Check => (spec, _r, arg) => {
-  expect(commandKind(spec.lifecycle[phase])).toBe(arg);
-};
+const lifecycleTag =
+  (phase: keyof WorkspaceSpec['lifecycle']): Check =>
+  (spec, _r, arg) => {
+    expect(commandKind(spec.lifecycle[phase])).toBe(arg);
+  };
 
-const extraKey = (key: string): Check => (spec) => expect(spec.extra[key]).toBeDefined();
+const extraKey =
+  (key: string): Check =>
+  (spec) =>
+    expect(spec.extra[key]).toBeDefined();
 
 /** Tags about how the file is written (comments, tabs, CRLF…): parsing it without syntax errors is the check. */
 export const SYNTAX_ONLY = new Set([
-  'comments', 'block-scalar', 'folded-scalar', 'no-final-newline', 'trailing-whitespace', 'tabs', 'trailing-commas',
-  'leading-blank-line', 'doc-start-marker', 'crlf', 'multiline-command', 'multiple-tasks', 'ext-url', 'ext-version-hash',
-  'dockerfile', 'feature-bool-as-string', 'local-feature', 'var:workspaceFolder', 'var:containerEnv', 'var:localEnv',
+  'comments',
+  'block-scalar',
+  'folded-scalar',
+  'no-final-newline',
+  'trailing-whitespace',
+  'tabs',
+  'trailing-commas',
+  'leading-blank-line',
+  'doc-start-marker',
+  'crlf',
+  'multiline-command',
+  'multiple-tasks',
+  'ext-url',
+  'ext-version-hash',
+  'dockerfile',
+  'feature-bool-as-string',
+  'local-feature',
+  'var:workspaceFolder',
+  'var:containerEnv',
+  'var:localEnv',
 ]);
 
 export const CHECKS: Record<string, Check> = {

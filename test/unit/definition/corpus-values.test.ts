@@ -49,14 +49,20 @@ describe('corpus values: .gitpod.yml', () => {
     // A folded scalar joins lines with spaces; the file's trailing spaces stay.
     expect(spec.tasks[0]!.init).toMatch(/^nvm install 14 && \(cp -n \.env\.example \.env \|\| true\) && {2}echo "" >> \.env/);
     expect(spec.tasks[0]!.init).toContain('BACKEND_URL=https://3001-${GITPOD_WORKSPACE_URL:8}');
-    expect(spec.tasks[1]).toMatchObject({ init: null, command: 'nvm install 14 && npm install && python docs/assets/greeting.py front\n', openMode: 'split-right' });
+    expect(spec.tasks[1]).toMatchObject({
+      init: null,
+      command: 'nvm install 14 && npm install && python docs/assets/greeting.py front\n',
+      openMode: 'split-right',
+    });
   });
 
   it('freeCodeCamp/freeCodeCamp: four tasks, five ports', () => {
     const { spec } = parse('gitpod/freeCodeCamp__freeCodeCamp.gitpod.yml', '.gitpod.yml');
     expect(spec.tasks.map((t) => t.name)).toEqual([null, 'db', 'server', 'client']);
     expect(spec.tasks[1]!.before).toBe('mkdir -p /workspace/data && (mongod --dbpath /workspace/data &)\n');
-    expect(spec.tasks[2]!.init).toBe('cp sample.env .env && npm ci && gp sync-done npm-ci && gp await-port 27017 && npm run seed && mongo --eval "db.fsyncLock(); db.fsyncUnlock()"\n');
+    expect(spec.tasks[2]!.init).toBe(
+      'cp sample.env .env && npm ci && gp sync-done npm-ci && gp await-port 27017 && npm run seed && mongo --eval "db.fsyncLock(); db.fsyncUnlock()"\n',
+    );
     expect(spec.tasks[3]!.openMode).toBe('split-right');
     expect(spec.ports.map((p) => [p.port, p.onOpen])).toEqual([
       [27017, 'ignore'],
@@ -66,7 +72,16 @@ describe('corpus values: .gitpod.yml', () => {
       [9229, 'ignore'],
     ]);
     expect(spec.extra['github']).toEqual({
-      prebuilds: { master: true, branches: true, pullRequests: true, pullRequestsFromForks: true, addCheck: true, addComment: true, addBadge: false, addLabel: false },
+      prebuilds: {
+        master: true,
+        branches: true,
+        pullRequests: true,
+        pullRequestsFromForks: true,
+        addCheck: true,
+        addComment: true,
+        addBadge: false,
+        addLabel: false,
+      },
     });
   });
 
@@ -74,7 +89,9 @@ describe('corpus values: .gitpod.yml', () => {
     const { spec } = parse('gitpod/gitpod-samples__template-php-laravel-mysql.gitpod.yml', '.gitpod.yml');
     expect(spec.ports).toEqual([port(3306, 'ignore', 'private', 'MySQL Database Port'), port(5173, 'ignore', 'public', 'Node Server for Vite')]);
     expect(spec.tasks[0]!.name).toBe('Setup Sail environment and Composer dependencies');
-    expect(spec.tasks[0]!.before).toBe('sudo curl -o /usr/local/bin/docker-compose -fsSL https://github.com/docker/compose/releases/download/v2.16.0/docker-compose-linux-$(uname -m)');
+    expect(spec.tasks[0]!.before).toBe(
+      'sudo curl -o /usr/local/bin/docker-compose -fsSL https://github.com/docker/compose/releases/download/v2.16.0/docker-compose-linux-$(uname -m)',
+    );
     expect(spec.tasks[1]).toMatchObject({ name: 'Install Node dependencies and run Vite', openMode: 'split-right', init: null });
     expect(spec.extensions).toHaveLength(7);
   });
@@ -102,7 +119,10 @@ describe('corpus values: .gitpod.yml', () => {
   });
 
   it('leanprover-community/mathlib4 and eclipse-theia/theia: Dockerfile paths as written from the root', () => {
-    expect(parse('gitpod/leanprover-community__mathlib4.gitpod.yml', '.gitpod.yml').spec.image).toMatchObject({ dockerfile: '.docker/gitpod/Dockerfile', context: '.' });
+    expect(parse('gitpod/leanprover-community__mathlib4.gitpod.yml', '.gitpod.yml').spec.image).toMatchObject({
+      dockerfile: '.docker/gitpod/Dockerfile',
+      context: '.',
+    });
     const theia = parse('gitpod/eclipse-theia__theia.gitpod.yml', '.gitpod.yml').spec;
     expect(theia.image).toMatchObject({ kind: 'dockerfile', dockerfile: '.gitpod.dockerfile' });
     expect(theia.tasks[0]!.command).toBe('jwm & npm run start:browser ../.. --hostname=0.0.0.0\n');
@@ -135,7 +155,13 @@ describe('corpus values: devcontainer.json', () => {
       postStart: argv('4-postStart.ps1'),
       postAttach: null,
     });
-    expect(r.spec.image).toEqual({ kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.devcontainer', args: { VARIANT: '1-10.0-preview-noble' }, target: null });
+    expect(r.spec.image).toEqual({
+      kind: 'dockerfile',
+      dockerfile: '.devcontainer/Dockerfile',
+      context: '.devcontainer',
+      args: { VARIANT: '1-10.0-preview-noble' },
+      target: null,
+    });
     expect(r.spec.user).toBe('vscode');
     expect(r.spec.env).toEqual({ PATH: '/home/vscode/.dotnet:${containerEnv:PATH}' });
     expect(r.spec.checkoutLocation).toBe('/powershell');
@@ -158,7 +184,13 @@ describe('corpus values: devcontainer.json', () => {
 
   it('withastro/astro deno: subfolder config, Dockerfile one level up, openPreview, postAttach object', () => {
     const { spec } = parse('devcontainer/withastro__astro__deno.devcontainer.json', '.devcontainer/deno/devcontainer.json');
-    expect(spec.image).toEqual({ kind: 'dockerfile', dockerfile: '.devcontainer/examples.deno.Dockerfile', context: '.devcontainer/deno', args: {}, target: null });
+    expect(spec.image).toEqual({
+      kind: 'dockerfile',
+      dockerfile: '.devcontainer/examples.deno.Dockerfile',
+      context: '.devcontainer/deno',
+      args: {},
+      target: null,
+    });
     expect(spec.ports).toEqual([port(4321, 'open-preview', 'private', 'Application')]);
     expect(spec.lifecycle.postCreate).toBe('pnpm install && cd /workspaces/astro && pnpm run build');
     expect(spec.lifecycle.postAttach).toEqual({ Server: 'pnpm start --host' });
@@ -211,7 +243,11 @@ describe('corpus values: devcontainer.json', () => {
 
   it('DataDog/stickerlandia: portsAttributes labels applied to forwarded ports', () => {
     const { spec } = parse('devcontainer/DataDog__stickerlandia.devcontainer.json', '.devcontainer/devcontainer.json');
-    expect(spec.ports).toEqual([port(8080, 'notify', 'private', 'stickerlandia'), port(8081, 'notify', 'private', 'Traefik dash'), port(8082, 'notify', 'private', 'Redpanda console')]);
+    expect(spec.ports).toEqual([
+      port(8080, 'notify', 'private', 'stickerlandia'),
+      port(8081, 'notify', 'private', 'Traefik dash'),
+      port(8082, 'notify', 'private', 'Redpanda console'),
+    ]);
     expect(spec.lifecycle.postAttach).toBe('chmod +x .devcontainer/setup.sh && .devcontainer/setup.sh');
   });
 
@@ -265,7 +301,9 @@ describe('corpus values: devcontainers/cli test configs', () => {
   it('dockerfile-with-parallel-commands.json: three object-form hooks', () => {
     const { spec } = parse('devcontainer-cli-configs/dockerfile-with-parallel-commands.json', '.devcontainer.json');
     expect(Object.keys(spec.lifecycle.postCreate as object)).toEqual(['post-create-command-1', 'post-create-command-2']);
-    expect((spec.lifecycle.postStart as Record<string, string>)['post-start-command-2']).toBe('touch /tmp/postStartCommand2.testmarker && echo post start command 2');
+    expect((spec.lifecycle.postStart as Record<string, string>)['post-start-command-2']).toBe(
+      'touch /tmp/postStartCommand2.testmarker && echo post start command 2',
+    );
     expect(Object.keys(spec.lifecycle.postAttach as object)).toHaveLength(2);
     expect(spec.image).toEqual({ kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', args: { VARIANT: '16-bullseye' }, target: null });
   });
@@ -275,7 +313,13 @@ describe('corpus values: devcontainers/cli test configs', () => {
     expect(target.image).toMatchObject({ target: 'desired-image', args: { VARIANT: '18-bookworm' } });
     expect(target.extra['buildOptions']).toEqual(['--label', 'test_build_options=success']);
     const sub = parse('devcontainer-cli-configs/dockerfile-without-features--subfolder.json', '.devcontainer/subfolder/devcontainer.json').spec;
-    expect(sub.image).toEqual({ kind: 'dockerfile', dockerfile: '.devcontainer/subfolder/Dockerfile', context: '.devcontainer/subfolder', args: {}, target: null });
+    expect(sub.image).toEqual({
+      kind: 'dockerfile',
+      dockerfile: '.devcontainer/subfolder/Dockerfile',
+      context: '.devcontainer/subfolder',
+      args: {},
+      target: null,
+    });
     expect(sub.env).toEqual({ SUBFOLDER_CONFIG_REMOTE_ENV: 'true' });
   });
 
@@ -320,7 +364,19 @@ describe('corpus values: devcontainers/cli test configs', () => {
 
   it('specToJSON of a parsed file is plain JSON with every key', () => {
     const json = specToJSON(parse('devcontainer-cli-configs/example.json', '.devcontainer.json').spec);
-    expect(Object.keys(json)).toEqual(['image', 'tasks', 'lifecycle', 'ports', 'env', 'user', 'checkoutLocation', 'workspaceLocation', 'extensions', 'gitConfig', 'extra']);
+    expect(Object.keys(json)).toEqual([
+      'image',
+      'tasks',
+      'lifecycle',
+      'ports',
+      'env',
+      'user',
+      'checkoutLocation',
+      'workspaceLocation',
+      'extensions',
+      'gitConfig',
+      'extra',
+    ]);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
     expect(json['image']).toEqual({ kind: 'ref', ref: 'mcr.microsoft.com/devcontainers/base:latest' });
   });

@@ -20,15 +20,39 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 describe('devcontainer.json: image source', () => {
   it.each([
     [FILE, { image: 'mcr.microsoft.com/devcontainers/base:jammy' }, { kind: 'ref', ref: 'mcr.microsoft.com/devcontainers/base:jammy' }],
-    [FILE, { build: { dockerfile: 'Dockerfile' } }, { kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.devcontainer', args: {}, target: null }],
-    [FILE, { build: { dockerfile: 'Dockerfile', context: '..' } }, { kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.', args: {}, target: null }],
-    [FILE, { build: { dockerfile: '../docker/dev.Dockerfile', context: '../docker' } }, { kind: 'dockerfile', dockerfile: 'docker/dev.Dockerfile', context: 'docker', args: {}, target: null }],
-    [FILE, { build: { dockerfile: 'D', args: { A: 'x', N: 3, B: true }, target: 'dev' } }, { kind: 'dockerfile', dockerfile: '.devcontainer/D', context: '.devcontainer', args: { A: 'x', N: '3', B: 'true' }, target: 'dev' }],
+    [
+      FILE,
+      { build: { dockerfile: 'Dockerfile' } },
+      { kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.devcontainer', args: {}, target: null },
+    ],
+    [
+      FILE,
+      { build: { dockerfile: 'Dockerfile', context: '..' } },
+      { kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.', args: {}, target: null },
+    ],
+    [
+      FILE,
+      { build: { dockerfile: '../docker/dev.Dockerfile', context: '../docker' } },
+      { kind: 'dockerfile', dockerfile: 'docker/dev.Dockerfile', context: 'docker', args: {}, target: null },
+    ],
+    [
+      FILE,
+      { build: { dockerfile: 'D', args: { A: 'x', N: 3, B: true }, target: 'dev' } },
+      { kind: 'dockerfile', dockerfile: '.devcontainer/D', context: '.devcontainer', args: { A: 'x', N: '3', B: 'true' }, target: 'dev' },
+    ],
     ['.devcontainer.json', { build: { dockerfile: 'Dockerfile' } }, { kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', args: {}, target: null }],
-    ['.devcontainer/py/devcontainer.json', { build: { dockerfile: '../Dockerfile', context: '../..' } }, { kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.', args: {}, target: null }],
+    [
+      '.devcontainer/py/devcontainer.json',
+      { build: { dockerfile: '../Dockerfile', context: '../..' } },
+      { kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.', args: {}, target: null },
+    ],
     [FILE, { dockerFile: 'Dockerfile', context: '..' }, { kind: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', context: '.', args: {}, target: null }],
     [FILE, { dockerComposeFile: 'docker-compose.yml', service: 'app' }, { kind: 'compose', files: ['.devcontainer/docker-compose.yml'], service: 'app' }],
-    [FILE, { dockerComposeFile: ['../docker-compose.yml', 'docker-compose.dev.yml'], service: 'web' }, { kind: 'compose', files: ['docker-compose.yml', '.devcontainer/docker-compose.dev.yml'], service: 'web' }],
+    [
+      FILE,
+      { dockerComposeFile: ['../docker-compose.yml', 'docker-compose.dev.yml'], service: 'web' },
+      { kind: 'compose', files: ['docker-compose.yml', '.devcontainer/docker-compose.dev.yml'], service: 'web' },
+    ],
   ])('%s %j', (file, doc, image) => {
     expect(ok(json(doc), file).spec.image).toEqual(image);
   });
@@ -66,7 +90,13 @@ describe('devcontainer.json: image source', () => {
   });
 
   it.each([
-    ['{\n  "build": { "dockerfile": "../../Dockerfile" }\n}', 'build.dockerfile', 2, 28, /`build.dockerfile` points outside the repository \("..\/..\/Dockerfile"\); the Dockerfile must be inside it/],
+    [
+      '{\n  "build": { "dockerfile": "../../Dockerfile" }\n}',
+      'build.dockerfile',
+      2,
+      28,
+      /`build.dockerfile` points outside the repository \("..\/..\/Dockerfile"\); the Dockerfile must be inside it/,
+    ],
     ['{\n  "build": { "dockerfile": "/srv/Dockerfile" }\n}', 'build.dockerfile', 2, 28, /absolute path "\/srv\/Dockerfile"/],
     ['{\n  "build": { "dockerfile": "D", "context": "../.." }\n}', 'build.context', 2, 44, /`build.context` points outside the repository/],
     ['{\n  "build": { "dockerfile": "D", "context": "/" }\n}', 'build.context', 2, 44, /absolute path/],
@@ -103,13 +133,20 @@ describe('devcontainer.json: lifecycle commands', () => {
   });
 
   it('maps each hook to its phase', () => {
-    const r = ok('{ "image": "x", "onCreateCommand": "1", "updateContentCommand": "2", "postCreateCommand": "3", "postStartCommand": "4", "postAttachCommand": "5" }');
+    const r = ok(
+      '{ "image": "x", "onCreateCommand": "1", "updateContentCommand": "2", "postCreateCommand": "3", "postStartCommand": "4", "postAttachCommand": "5" }',
+    );
     expect(r.spec.lifecycle).toEqual({ onCreate: '1', updateContent: '2', postCreate: '3', postStart: '4', postAttach: '5' });
     expect(r.spec.tasks).toEqual([]);
   });
 
   it.each([
-    ['"postCreateCommand": 5', 'postCreateCommand', 24, '`postCreateCommand` must be a command: text, a list of arguments, or an object of named commands, got the number 5'],
+    [
+      '"postCreateCommand": 5',
+      'postCreateCommand',
+      24,
+      '`postCreateCommand` must be a command: text, a list of arguments, or an object of named commands, got the number 5',
+    ],
     ['"postCreateCommand": ["a", 1]', 'postCreateCommand[1]', 30, '`postCreateCommand[1]` must be text (one argument), got the number 1'],
     ['"postStartCommand": { "x": true }', 'postStartCommand.x', 30, '`postStartCommand.x` must be text or a list of arguments, got the boolean true'],
     ['"postStartCommand": { "x": ["a", {}] }', 'postStartCommand.x[1]', 36, '`postStartCommand.x[1]` must be text (one argument), got a mapping'],
@@ -128,7 +165,16 @@ describe('devcontainer.json: lifecycle commands', () => {
 });
 
 describe('devcontainer.json: ports', () => {
-  const p = (port: number, extra: Record<string, unknown> = {}) => ({ port, endPort: null, onOpen: 'notify', visibility: 'private', name: null, description: null, protocol: 'http', ...extra });
+  const p = (port: number, extra: Record<string, unknown> = {}) => ({
+    port,
+    endPort: null,
+    onOpen: 'notify',
+    visibility: 'private',
+    name: null,
+    description: null,
+    protocol: 'http',
+    ...extra,
+  });
 
   it('reads forwardPorts numbers with defaults', () => {
     expect(ok('{ "image": "x", "forwardPorts": [3000, 5432] }').spec.ports).toEqual([p(3000), p(5432)]);
@@ -138,7 +184,9 @@ describe('devcontainer.json: ports', () => {
     const r = ok('{\n  "image": "x",\n  "forwardPorts": [3000, "db:5432"]\n}');
     expect(r.spec.ports).toEqual([p(3000), p(5432)]);
     expect(r.warnings.map(brief)).toEqual([{ path: 'forwardPorts[1]', line: 3, column: 26 }]);
-    expect(r.warnings[0]!.message).toBe('`forwardPorts[1]` names the host `db`; Slipway ignores the host part and proxies port 5432 of the workspace container');
+    expect(r.warnings[0]!.message).toBe(
+      '`forwardPorts[1]` names the host `db`; Slipway ignores the host part and proxies port 5432 of the workspace container',
+    );
   });
 
   it.each([
@@ -183,7 +231,16 @@ describe('devcontainer.json: ports', () => {
   });
 
   it('warns about non-port keys and unknown attributes, errors on bad values; wide ranges are accepted', () => {
-    const text = ['{', '  "image": "x",', '  "portsAttributes": {', '    ".+\\\\.js": { "label": "node" },', '    "1-5000": { "label": "all" },', '    "80": { "lable": "web", "onAutoForward": "popup" }', '  }', '}'].join('\n');
+    const text = [
+      '{',
+      '  "image": "x",',
+      '  "portsAttributes": {',
+      '    ".+\\\\.js": { "label": "node" },',
+      '    "1-5000": { "label": "all" },',
+      '    "80": { "lable": "web", "onAutoForward": "popup" }',
+      '  }',
+      '}',
+    ].join('\n');
     const r = parse(text);
     expect(r.warnings.map(brief)).toEqual([
       { path: 'portsAttributes[".+\\\\.js"]', line: 4, column: 5 },
@@ -191,7 +248,9 @@ describe('devcontainer.json: ports', () => {
     ]);
     expect(r.warnings[1]!.message).toMatch(/did you mean `label`/);
     expect(r.errors.map(brief)).toEqual([{ path: 'portsAttributes["80"].onAutoForward', line: 6, column: 46 }]);
-    expect(r.errors[0]!.message).toBe('`portsAttributes["80"].onAutoForward` must be one of openBrowser, openBrowserOnce, openPreview, notify, silent, ignore; got the string "popup"');
+    expect(r.errors[0]!.message).toBe(
+      '`portsAttributes["80"].onAutoForward` must be one of openBrowser, openBrowserOnce, openPreview, notify, silent, ignore; got the string "popup"',
+    );
   });
 });
 
@@ -215,15 +274,23 @@ describe('devcontainer.json: env, user, folders, extensions, extra', () => {
     expect([r.spec.checkoutLocation, r.spec.workspaceLocation]).toEqual(['/workspaces/proj/sub', '/workspaces/proj/sub']);
     // The spec's default: /workspaces/<name of the local folder>.
     const plain = ok(json({ image: 'x', postCreateCommand: 'cd ${containerWorkspaceFolder}' })).spec;
-    expect([plain.checkoutLocation, plain.workspaceLocation, plain.lifecycle.postCreate]).toEqual(['/workspaces/proj', '/workspaces/proj', 'cd /workspaces/proj']);
+    expect([plain.checkoutLocation, plain.workspaceLocation, plain.lifecycle.postCreate]).toEqual([
+      '/workspaces/proj',
+      '/workspaces/proj',
+      'cd /workspaces/proj',
+    ]);
     expect(parseDefinition(FILE, json({ image: 'x' })).spec.checkoutLocation).toBeNull();
   });
 
   it('workspaceMount: its target is the checkout (and ${containerWorkspaceFolder}); a source is ignored with a warning', () => {
-    const r = parse('{\n  "image": "x",\n  "workspaceMount": "source=${localWorkspaceFolder},target=/src/${localWorkspaceFolderBasename},type=bind,consistency=cached",\n  "postStartCommand": "echo ${containerWorkspaceFolderBasename}"\n}');
+    const r = parse(
+      '{\n  "image": "x",\n  "workspaceMount": "source=${localWorkspaceFolder},target=/src/${localWorkspaceFolderBasename},type=bind,consistency=cached",\n  "postStartCommand": "echo ${containerWorkspaceFolderBasename}"\n}',
+    );
     expect(r.errors).toEqual([]);
     expect([r.spec.checkoutLocation, r.spec.workspaceLocation, r.spec.lifecycle.postStart]).toEqual(['/src/proj', '/src/proj', 'echo proj']);
-    expect(r.warnings.map((w) => [w.path, w.line, w.message])).toEqual([['workspaceMount', 3, expect.stringContaining('"/home/me/proj" is ignored and the repository is checked out into /src/proj')]]);
+    expect(r.warnings.map((w) => [w.path, w.line, w.message])).toEqual([
+      ['workspaceMount', 3, expect.stringContaining('"/home/me/proj" is ignored and the repository is checked out into /src/proj')],
+    ]);
     const both = ok(json({ image: 'x', workspaceMount: 'target=/repo,type=bind', workspaceFolder: '/repo/web' })).spec;
     expect([both.checkoutLocation, both.workspaceLocation]).toEqual(['/repo', '/repo/web']);
     const bad = parse(json({ image: 'x', workspaceMount: 'type=volume,source=v' }));

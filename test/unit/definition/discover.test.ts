@@ -38,7 +38,10 @@ describe('pickDefinitionFile', () => {
     [['.gitpod.yaml', '.devcontainer/devcontainer.json', '.devcontainer.json'], '.gitpod.yaml'],
     [['.devcontainer.json', '.devcontainer/devcontainer.json', '.devcontainer/a/devcontainer.json'], '.devcontainer/devcontainer.json'],
     [['.devcontainer/b/devcontainer.json', '.devcontainer.json'], '.devcontainer.json'],
-    [['.devcontainer/python/devcontainer.json', '.devcontainer/go/devcontainer.json', '.devcontainer/node/devcontainer.json'], '.devcontainer/go/devcontainer.json'],
+    [
+      ['.devcontainer/python/devcontainer.json', '.devcontainer/go/devcontainer.json', '.devcontainer/node/devcontainer.json'],
+      '.devcontainer/go/devcontainer.json',
+    ],
     [['./.gitpod.yml'], '.gitpod.yml'],
     [['.devcontainer/a/b/devcontainer.json', 'sub/.gitpod.yml', 'devcontainer.json', '.gitpod.yml.bak', 'README.md'], null],
     [[], null],
@@ -63,7 +66,13 @@ describe('discoverDefinition', () => {
   });
 
   it('gives the default spec when there is no definition', async () => {
-    expect(await discoverDefinition(memoryLister({ 'README.md': '# hi' }))).toEqual({ format: 'default', file: null, spec: defaultSpec(), errors: [], warnings: [] });
+    expect(await discoverDefinition(memoryLister({ 'README.md': '# hi' }))).toEqual({
+      format: 'default',
+      file: null,
+      spec: defaultSpec(),
+      errors: [],
+      warnings: [],
+    });
   });
 
   it('turns a failing read into an error on the file', async () => {
@@ -74,7 +83,9 @@ describe('discoverDefinition', () => {
   });
 
   it('passes substitution options to the parser', async () => {
-    const r = await discoverDefinition(memoryLister({ '.devcontainer.json': '{ "image": "x", "containerEnv": { "A": "${localEnv:A}" } }' }), { localEnv: { A: 'b' } });
+    const r = await discoverDefinition(memoryLister({ '.devcontainer.json': '{ "image": "x", "containerEnv": { "A": "${localEnv:A}" } }' }), {
+      localEnv: { A: 'b' },
+    });
     expect(r.spec.env).toEqual({ A: 'b' });
   });
 });

@@ -22,7 +22,10 @@ describe('.gitpod.yml: image', () => {
     ['image: ghcr.io/owner/img:1.2@sha256:' + 'a'.repeat(64), { kind: 'ref', ref: 'ghcr.io/owner/img:1.2@sha256:' + 'a'.repeat(64) }],
     ['image: localhost:5000/team/img', { kind: 'ref', ref: 'localhost:5000/team/img' }],
     ['image:\n  file: .gitpod.Dockerfile', { kind: 'dockerfile', dockerfile: '.gitpod.Dockerfile', context: '.', args: {}, target: null }],
-    ['image:\n  file: ./docker/Dockerfile\n  context: ./docker/', { kind: 'dockerfile', dockerfile: 'docker/Dockerfile', context: 'docker', args: {}, target: null }],
+    [
+      'image:\n  file: ./docker/Dockerfile\n  context: ./docker/',
+      { kind: 'dockerfile', dockerfile: 'docker/Dockerfile', context: 'docker', args: {}, target: null },
+    ],
     ['image:\n  file: a/../Dockerfile\n  context: .', { kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', args: {}, target: null }],
     ['tasks: []', { kind: 'default' }],
   ])('%j', (text, image) => {
@@ -75,7 +78,15 @@ describe('.gitpod.yml: tasks', () => {
       ].join('\n'),
     );
     expect(r.spec.tasks).toEqual([
-      { name: 'Build', before: 'echo before', init: 'npm ci', command: 'npm start', env: { A: 'one', PORT: '3000', DEBUG: 'true', RATIO: '1.5' }, openMode: 'split-right', openIn: 'main' },
+      {
+        name: 'Build',
+        before: 'echo before',
+        init: 'npm ci',
+        command: 'npm start',
+        env: { A: 'one', PORT: '3000', DEBUG: 'true', RATIO: '1.5' },
+        openMode: 'split-right',
+        openIn: 'main',
+      },
       { name: null, before: null, init: null, command: 'echo only', env: {}, openMode: null, openIn: null },
     ]);
     expect(r.warnings).toEqual([]);
@@ -116,7 +127,13 @@ describe('.gitpod.yml: tasks', () => {
     ['tasks:\n  - echo hi', 'tasks[0]', 2, 5, /`tasks\[0\]` must be a mapping/],
     ['tasks:\n  - init: [a, b]', 'tasks[0].init', 2, 11, /must be text, got a list/],
     ['tasks:\n  - command: 12', 'tasks[0].command', 2, 14, /must be text, got the number 12/],
-    ['tasks:\n  - command: x\n    openMode: sideways', 'tasks[0].openMode', 3, 15, /must be one of tab-after, tab-before, split-right, split-left, split-top, split-bottom; got the string "sideways"/],
+    [
+      'tasks:\n  - command: x\n    openMode: sideways',
+      'tasks[0].openMode',
+      3,
+      15,
+      /must be one of tab-after, tab-before, split-right, split-left, split-top, split-bottom; got the string "sideways"/,
+    ],
     ['tasks:\n  - command: x\n    openIn: top', 'tasks[0].openIn', 3, 13, /must be one of bottom, main, left, right/],
     ['tasks:\n  - command: x\n    env: [A=1]', 'tasks[0].env', 3, 10, /must be a mapping/],
     ['tasks:\n  - command: x\n    env:\n      A: [1]', 'tasks[0].env.A', 4, 10, /must be text, a number or true or false, got a list/],
@@ -168,11 +185,23 @@ describe('.gitpod.yml: ports', () => {
     ['- port: -1', 2, 11, 'ports[0].port', '`ports[0].port` must be a number from 1 to 65535 or a range like 3000-3010, got -1'],
     ['- port: abc', 2, 11, 'ports[0].port', '`ports[0].port` must be a number from 1 to 65535 or a range like 3000-3010, got "abc"'],
     ['- port: 3010-3000', 2, 11, 'ports[0].port', '`ports[0].port` range "3010-3000" ends before it starts; write 3000-3010'],
-    ['- port: 3000-70000', 2, 11, 'ports[0].port', '`ports[0].port` must be a number from 1 to 65535 or a range like 3000-3010; 70000 in "3000-70000" is outside 1-65535'],
+    [
+      '- port: 3000-70000',
+      2,
+      11,
+      'ports[0].port',
+      '`ports[0].port` must be a number from 1 to 65535 or a range like 3000-3010; 70000 in "3000-70000" is outside 1-65535',
+    ],
     ['- port: 3000.5', 2, 11, 'ports[0].port', '`ports[0].port` must be a whole number or text, got the number 3000.5'],
     ['- port: [3000]', 2, 11, 'ports[0].port', '`ports[0].port` must be a whole number or text, got a list'],
     ['- onOpen: notify', 2, 5, 'ports[0]', '`ports[0]` is missing the key `port`'],
-    ['- port: 1\n  onOpen: popup', 3, 13, 'ports[0].onOpen', '`ports[0].onOpen` must be one of open-browser, open-preview, notify, ignore, ignore-completely; got the string "popup"'],
+    [
+      '- port: 1\n  onOpen: popup',
+      3,
+      13,
+      'ports[0].onOpen',
+      '`ports[0].onOpen` must be one of open-browser, open-preview, notify, ignore, ignore-completely; got the string "popup"',
+    ],
     ['- port: 1\n  visibility: team', 3, 17, 'ports[0].visibility', '`ports[0].visibility` must be one of private, public; got the string "team"'],
     ['- port: 1\n  protocol: tcp', 3, 15, 'ports[0].protocol', '`ports[0].protocol` must be one of http, https; got the string "tcp"'],
     ['- port: 1\n  name: 5', 3, 11, 'ports[0].name', '`ports[0].name` must be text, got the number 5; put it in quotes to make it text'],
@@ -267,7 +296,13 @@ describe('.gitpod.yml: other keys', () => {
   it.each([
     ['workspaces:\n  default: {}', 'workspaces', 1, 1, 'unknown key `workspaces` at the top level; Slipway ignores it'],
     ['tasks: []\nport: 3000', 'port', 2, 1, 'unknown key `port` at the top level; Slipway ignores it (did you mean `ports`?)'],
-    ['command: ["./x"]', 'command', 1, 1, 'unknown key `command` at the top level; Slipway ignores it (task keys go in a list under `tasks:`, like `tasks: [{command: ...}]`)'],
+    [
+      'command: ["./x"]',
+      'command',
+      1,
+      1,
+      'unknown key `command` at the top level; Slipway ignores it (task keys go in a list under `tasks:`, like `tasks: [{command: ...}]`)',
+    ],
     ['ports:\n  - port: 1\n    onopen: ignore', 'ports[0].onopen', 3, 5, 'unknown key `onopen` in `ports[0]`; Slipway ignores it (did you mean `onOpen`?)'],
     ['github:\n  prebuilds:\n    mainBranch: true', 'github.prebuilds.mainBranch', 3, 5, 'unknown key `mainBranch` in `github.prebuilds`; Slipway ignores it'],
     ['image:\n  file: D\n  target: dev', 'image.target', 3, 3, 'unknown key `target` in `image`; Slipway ignores it'],
@@ -308,7 +343,9 @@ describe('.gitpod.yml: YAML itself', () => {
   });
 
   it('accepts anchors, aliases and merge keys within the alias limit', () => {
-    const r = ok('x-env: &env\n  A: "1"\ntasks:\n  - env: *env\n    command: a\n  - env:\n      <<: *env\n      B: "2"\n    command: b\n'.replace('x-env', 'env'));
+    const r = ok(
+      'x-env: &env\n  A: "1"\ntasks:\n  - env: *env\n    command: a\n  - env:\n      <<: *env\n      B: "2"\n    command: b\n'.replace('x-env', 'env'),
+    );
     expect(r.spec.tasks.map((t) => t.env)).toEqual([{ A: '1' }, { A: '1', B: '2' }]);
     expect(r.spec.env).toEqual({ A: '1' });
   });

@@ -3,7 +3,15 @@
  * prebuild and which do not.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalJSON, defaultSpec, definitionHash, parseDefinition, prebuildRelevantHash, specToJSON, type WorkspaceSpec } from '../../../server/definition/index.js';
+import {
+  canonicalJSON,
+  defaultSpec,
+  definitionHash,
+  parseDefinition,
+  prebuildRelevantHash,
+  specToJSON,
+  type WorkspaceSpec,
+} from '../../../server/definition/index.js';
 
 const gitpod = (text: string): WorkspaceSpec => {
   const r = parseDefinition('.gitpod.yml', text);
@@ -17,7 +25,8 @@ const devc = (doc: unknown): WorkspaceSpec => {
 };
 
 // Tasks last, so that tests can append tasks.
-const BASE = 'image: node:20\nenv:\n  A: "1"\n  B: "2"\nports:\n  - port: 3000\ntasks:\n  - name: app\n    before: source env.sh\n    init: npm ci\n    command: npm start\n';
+const BASE =
+  'image: node:20\nenv:\n  A: "1"\n  B: "2"\nports:\n  - port: 3000\ntasks:\n  - name: app\n    before: source env.sh\n    init: npm ci\n    command: npm start\n';
 
 describe('specToJSON', () => {
   it('has a fixed key order and null for every unset value', () => {
@@ -41,9 +50,18 @@ describe('specToJSON', () => {
 
   it.each([
     [{ kind: 'default' }, { kind: 'default' }],
-    [{ kind: 'ref', ref: 'a' }, { kind: 'ref', ref: 'a' }],
-    [{ kind: 'dockerfile', dockerfile: 'D', context: '.', args: { X: '1' }, target: null }, { kind: 'dockerfile', dockerfile: 'D', context: '.', args: { X: '1' }, target: null }],
-    [{ kind: 'compose', files: ['a.yml'], service: 's' }, { kind: 'compose', files: ['a.yml'], service: 's' }],
+    [
+      { kind: 'ref', ref: 'a' },
+      { kind: 'ref', ref: 'a' },
+    ],
+    [
+      { kind: 'dockerfile', dockerfile: 'D', context: '.', args: { X: '1' }, target: null },
+      { kind: 'dockerfile', dockerfile: 'D', context: '.', args: { X: '1' }, target: null },
+    ],
+    [
+      { kind: 'compose', files: ['a.yml'], service: 's' },
+      { kind: 'compose', files: ['a.yml'], service: 's' },
+    ],
   ] as const)('image %j', (image, expected) => {
     const spec = { ...defaultSpec(), image: image as WorkspaceSpec['image'] };
     expect(specToJSON(spec)['image']).toEqual(expected);
@@ -93,11 +111,25 @@ describe('definitionHash', () => {
   });
 
   it('covers devcontainer onCreate/updateContent, build args and user, not postCreate/postStart/postAttach', () => {
-    const doc = { build: { dockerfile: 'D', args: { V: '1' } }, onCreateCommand: 'a', updateContentCommand: ['b'], postCreateCommand: 'c', postStartCommand: 'd', postAttachCommand: 'e', remoteUser: 'u' };
+    const doc = {
+      build: { dockerfile: 'D', args: { V: '1' } },
+      onCreateCommand: 'a',
+      updateContentCommand: ['b'],
+      postCreateCommand: 'c',
+      postStartCommand: 'd',
+      postAttachCommand: 'e',
+      remoteUser: 'u',
+    };
     const h = definitionHash(devc(doc));
     expect(definitionHash(devc({ ...doc, postCreateCommand: 'x', postStartCommand: 'y', postAttachCommand: { z: 'z' } }))).toBe(h);
     expect(definitionHash(devc({ ...doc, forwardPorts: [1] }))).toBe(h);
-    for (const change of [{ onCreateCommand: 'A' }, { updateContentCommand: 'b' }, { build: { dockerfile: 'D', args: { V: '2' } } }, { build: { dockerfile: 'D', args: { V: '1' }, target: 't' } }, { remoteUser: 'v' }]) {
+    for (const change of [
+      { onCreateCommand: 'A' },
+      { updateContentCommand: 'b' },
+      { build: { dockerfile: 'D', args: { V: '2' } } },
+      { build: { dockerfile: 'D', args: { V: '1' }, target: 't' } },
+      { remoteUser: 'v' },
+    ]) {
       expect(definitionHash(devc({ ...doc, ...change })), JSON.stringify(change)).not.toBe(h);
     }
   });

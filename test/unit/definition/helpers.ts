@@ -27,8 +27,18 @@ export interface CorpusEntry {
 }
 
 function splitNotes(notes: string): { features: string[]; issues: string[] } {
-  const features = /features: ([^;]*)/.exec(notes)?.[1]?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-  const issues = /issues: (.*)$/.exec(notes)?.[1]?.split('|').map((s) => s.trim()).filter(Boolean) ?? [];
+  const features =
+    /features: ([^;]*)/
+      .exec(notes)?.[1]
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
+  const issues =
+    /issues: (.*)$/
+      .exec(notes)?.[1]
+      ?.split('|')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   return { features, issues };
 }
 

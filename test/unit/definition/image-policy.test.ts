@@ -50,7 +50,7 @@ describe('image names a definition may use', () => {
     expect(imageReferenceRefusal('abc:1', { strictIds: true })).toBeNull();
   });
 
-  it("keeps in step with the names Slipway gives its snapshots and builds", () => {
+  it('keeps in step with the names Slipway gives its snapshots and builds', () => {
     expect(imageReferenceRefusal(`${snapshotRepo('My App')}:pb_1`)).toMatch(/Slipway's own/);
     expect(imageReferenceRefusal(builtImageTag('My App', 'f'.repeat(64)))).toMatch(/Slipway's own/);
   });

@@ -63,19 +63,22 @@ describe('slipway validate: what Slipway runs differently', () => {
     ]);
     const text = warnings.map((w) => w.message).join('\n');
     expect(text).toContain('no `image`: Slipway uses its default image (slipway/workspace-full');
-    expect(text).toContain('`gp sync-done` is Gitpod\'s workspace CLI');
-    expect(text).toContain('`gp sync-await` is Gitpod\'s workspace CLI, which Slipway workspaces do not have yet: this line fails');
+    expect(text).toContain("`gp sync-done` is Gitpod's workspace CLI");
+    expect(text).toContain("`gp sync-await` is Gitpod's workspace CLI, which Slipway workspaces do not have yet: this line fails");
     expect(text).toContain('`ports[1].port` is the range "8092-10000" of 1909 ports: accepted');
     expect(text).toContain('`vscode.extensions` (1) are not installed');
   });
 
   it('a .gitpod.yml with an image and nothing Gitpod-only has no such warnings', async () => {
-    const { warnings } = await validate(repo({ '.gitpod.yml': 'image: node:20\ntasks:\n  - init: npm ci\n    command: npm start\nports:\n  - port: 3000-3010\n' }));
+    const { warnings } = await validate(
+      repo({ '.gitpod.yml': 'image: node:20\ntasks:\n  - init: npm ci\n    command: npm start\nports:\n  - port: 3000-3010\n' }),
+    );
     expect(warnings).toEqual([]);
   });
 
   it('a devcontainer.json: Docker Compose, extensions and a wide forwarded range', async () => {
-    const json = '{\n  "dockerComposeFile": "compose.yml",\n  "service": "app",\n  "forwardPorts": [3000, "8000-9999"],\n  "customizations": {\n    "vscode": {\n      "extensions": ["ms-python.python"]\n    }\n  }\n}\n';
+    const json =
+      '{\n  "dockerComposeFile": "compose.yml",\n  "service": "app",\n  "forwardPorts": [3000, "8000-9999"],\n  "customizations": {\n    "vscode": {\n      "extensions": ["ms-python.python"]\n    }\n  }\n}\n';
     const { warnings } = await validate(repo({ '.devcontainer/devcontainer.json': json, '.devcontainer/compose.yml': 'services: {}\n' }));
     expect(warnings.map((w) => [w.line, w.path])).toEqual([
       [2, 'dockerComposeFile'],

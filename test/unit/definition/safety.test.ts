@@ -29,7 +29,13 @@ describe('size limit', () => {
     const text = big(MAX_DEFINITION_BYTES + 1);
     const r = parseDefinition(file, kind === 'buffer' ? Buffer.from(text) : text);
     expect(r.errors).toEqual([
-      { message: `the file is ${MAX_DEFINITION_BYTES + 1} bytes; Slipway reads definition files up to ${MAX_DEFINITION_BYTES} bytes (1 MiB)`, path: '', line: 1, column: 1, file },
+      {
+        message: `the file is ${MAX_DEFINITION_BYTES + 1} bytes; Slipway reads definition files up to ${MAX_DEFINITION_BYTES} bytes (1 MiB)`,
+        path: '',
+        line: 1,
+        column: 1,
+        file,
+      },
     ]);
     expect(r.spec.image).toEqual({ kind: 'default' });
   });
@@ -90,8 +96,11 @@ describe('never throws', () => {
   it('survives random bytes and random edits of real files', () => {
     // A tiny deterministic PRNG, so that a failure can be replayed.
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const base = ['image:\n  file: D\ntasks:\n  - init: a\n    command: b\nports:\n  - port: 3000-3010\n', '{ "build": { "dockerfile": "D" }, "forwardPorts": [1, "a:2"], "postCreateCommand": { "x": ["y"] } }'];
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const base = [
+      'image:\n  file: D\ntasks:\n  - init: a\n    command: b\nports:\n  - port: 3000-3010\n',
+      '{ "build": { "dockerfile": "D" }, "forwardPorts": [1, "a:2"], "postCreateCommand": { "x": ["y"] } }',
+    ];
     const alphabet = '{}[]:,"\'-&*!|>#\n\t \\$%@`0123456789abc';
     for (let i = 0; i < 400; i++) {
       const b = base[i % 2]!;

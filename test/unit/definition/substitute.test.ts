@@ -89,7 +89,9 @@ describe('substitution in devcontainer.json', () => {
     expect(spec.lifecycle.postStart).toEqual({ a: 'ls /workspaces/app' });
     expect(spec.extra['mounts']).toEqual(['source=/src/app/.cache,target=/c,type=bind', { source: 't0k', target: '/t', type: 'volume' }]);
     expect(spec.extra['runArgs']).toEqual(['--label', 'dir=/src/app']);
-    expect(parse({ build: { dockerfile: 'D', args: { GID: '${localEnv:GID}', U: '${localEnv:NOPE:1000}' } } }).image).toMatchObject({ args: { GID: '1000', U: '1000' } });
+    expect(parse({ build: { dockerfile: 'D', args: { GID: '${localEnv:GID}', U: '${localEnv:NOPE:1000}' } } }).image).toMatchObject({
+      args: { GID: '1000', U: '1000' },
+    });
   });
 
   it('picks the container folder: workspaceFolder, else the option, else /workspaces/<local folder name>', () => {

@@ -48,7 +48,9 @@ describe('slipway validate (in-process)', () => {
     const body = JSON.parse(stdout) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['ok', 'format', 'file', 'spec', 'warnings']);
     expect(body).toMatchObject({ ok: true, format: 'devcontainer', file: '.devcontainer/devcontainer.json', spec: { image: { kind: 'ref', ref: 'node:22' } } });
-    expect(body['warnings']).toEqual([{ message: 'unknown key `x` at the top level; Slipway ignores it', path: 'x', line: 1, column: 23, file: '.devcontainer/devcontainer.json' }]);
+    expect(body['warnings']).toEqual([
+      { message: 'unknown key `x` at the top level; Slipway ignores it', path: 'x', line: 1, column: 23, file: '.devcontainer/devcontainer.json' },
+    ]);
   });
 
   it('--json: not ok with errors and warnings, no spec, exit 1', async () => {
@@ -58,7 +60,15 @@ describe('slipway validate (in-process)', () => {
     const body = JSON.parse(stdout) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['ok', 'format', 'file', 'errors', 'warnings']);
     expect(body).toMatchObject({ ok: false, format: 'gitpod', file: '.gitpod.yml' });
-    expect(body['errors']).toEqual([{ message: '`image.file` points outside the repository ("../D"); the Dockerfile must be inside it', path: 'image.file', line: 2, column: 9, file: '.gitpod.yml' }]);
+    expect(body['errors']).toEqual([
+      {
+        message: '`image.file` points outside the repository ("../D"); the Dockerfile must be inside it',
+        path: 'image.file',
+        line: 2,
+        column: 9,
+        file: '.gitpod.yml',
+      },
+    ]);
     expect((body['warnings'] as { path: string }[]).map((w) => w.path)).toEqual(['zzz']);
   });
 
@@ -79,7 +89,10 @@ describe('slipway validate (in-process)', () => {
   });
 
   it('takes the folder above .devcontainer as the repository root for a file given directly', async () => {
-    const dir = makeRepo({ '.devcontainer/py/devcontainer.json': '{ "build": { "dockerfile": "../Dockerfile", "context": "../.." } }', '.devcontainer/Dockerfile': 'FROM x' });
+    const dir = makeRepo({
+      '.devcontainer/py/devcontainer.json': '{ "build": { "dockerfile": "../Dockerfile", "context": "../.." } }',
+      '.devcontainer/Dockerfile': 'FROM x',
+    });
     const { code, stdout } = await runValidate([path.join(dir, '.devcontainer/py/devcontainer.json'), '--json']);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
@@ -103,8 +116,15 @@ describe('slipway validate (in-process)', () => {
     const dir = makeRepo({ 'image.json': '// c\n{ "image": "ubuntu:latest" }', 'conf.txt': 'image: node:20\n' });
     expect(JSON.parse((await runValidate(['image.json', '--json'], dir)).stdout)).toMatchObject({ ok: true, format: 'devcontainer', file: 'image.json' });
     const guessed = await runValidate(['conf.txt', '--json'], dir);
-    expect(JSON.parse(guessed.stdout)).toMatchObject({ ok: false, errors: [{ message: 'cannot tell the format of "conf.txt": name it .gitpod.yml or devcontainer.json' }] });
-    expect(JSON.parse((await runValidate(['conf.txt', '--format', 'gitpod', '--json'], dir)).stdout)).toMatchObject({ ok: true, format: 'gitpod', spec: { image: { ref: 'node:20' } } });
+    expect(JSON.parse(guessed.stdout)).toMatchObject({
+      ok: false,
+      errors: [{ message: 'cannot tell the format of "conf.txt": name it .gitpod.yml or devcontainer.json' }],
+    });
+    expect(JSON.parse((await runValidate(['conf.txt', '--format', 'gitpod', '--json'], dir)).stdout)).toMatchObject({
+      ok: true,
+      format: 'gitpod',
+      spec: { image: { ref: 'node:20' } },
+    });
     expect(JSON.parse((await runValidate(['--format=gitpod', 'conf.txt', '--json'], dir)).stdout)).toMatchObject({ ok: true, format: 'gitpod' });
   });
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isValidBranchName,
-  parseContextUrl,
-  pullRequestRef,
-  type ContextRef,
-} from '../../../server/git/context-url.js';
+import { isValidBranchName, parseContextUrl, pullRequestRef, type ContextRef } from '../../../server/git/context-url.js';
 import { SlipwayError } from '../../../server/core/errors.js';
 import { mirrorKey } from '../../../server/git/identity.js';
 
@@ -36,36 +31,220 @@ const accepted: [string, ContextRef][] = [
   ['https://github.com/acme/slipway/pull/42', gh({ kind: 'pull', number: 42, provider: 'github' })],
   ['https://github.com/acme/slipway/pull/42/files', gh({ kind: 'pull', number: 42, provider: 'github' })],
   // GitLab, with subgroups
-  ['https://gitlab.com/grp/sub/app', { repoUrl: 'https://gitlab.com/grp/sub/app.git', host: 'gitlab.com', owner: 'grp/sub', repo: 'app', repoName: 'app', ref: DEF, provider: 'gitlab' }],
-  ['https://gitlab.com/grp/app/-/tree/dev/next', { repoUrl: 'https://gitlab.com/grp/app.git', host: 'gitlab.com', owner: 'grp', repo: 'app', repoName: 'app', ref: { kind: 'branch', name: 'dev/next' }, provider: 'gitlab' }],
-  [`https://gitlab.com/grp/app/-/commit/${SHA}`, { repoUrl: 'https://gitlab.com/grp/app.git', host: 'gitlab.com', owner: 'grp', repo: 'app', repoName: 'app', ref: { kind: 'commit', sha: SHA }, provider: 'gitlab' }],
-  ['https://gitlab.com/grp/app/-/merge_requests/7', { repoUrl: 'https://gitlab.com/grp/app.git', host: 'gitlab.com', owner: 'grp', repo: 'app', repoName: 'app', ref: { kind: 'pull', number: 7, provider: 'gitlab' }, provider: 'gitlab' }],
+  [
+    'https://gitlab.com/grp/sub/app',
+    { repoUrl: 'https://gitlab.com/grp/sub/app.git', host: 'gitlab.com', owner: 'grp/sub', repo: 'app', repoName: 'app', ref: DEF, provider: 'gitlab' },
+  ],
+  [
+    'https://gitlab.com/grp/app/-/tree/dev/next',
+    {
+      repoUrl: 'https://gitlab.com/grp/app.git',
+      host: 'gitlab.com',
+      owner: 'grp',
+      repo: 'app',
+      repoName: 'app',
+      ref: { kind: 'branch', name: 'dev/next' },
+      provider: 'gitlab',
+    },
+  ],
+  [
+    `https://gitlab.com/grp/app/-/commit/${SHA}`,
+    {
+      repoUrl: 'https://gitlab.com/grp/app.git',
+      host: 'gitlab.com',
+      owner: 'grp',
+      repo: 'app',
+      repoName: 'app',
+      ref: { kind: 'commit', sha: SHA },
+      provider: 'gitlab',
+    },
+  ],
+  [
+    'https://gitlab.com/grp/app/-/merge_requests/7',
+    {
+      repoUrl: 'https://gitlab.com/grp/app.git',
+      host: 'gitlab.com',
+      owner: 'grp',
+      repo: 'app',
+      repoName: 'app',
+      ref: { kind: 'pull', number: 7, provider: 'gitlab' },
+      provider: 'gitlab',
+    },
+  ],
   // self-hosted GitLab, recognized by /-/
-  ['https://git.corp.example:8443/a/b/c/-/merge_requests/3/diffs', { repoUrl: 'https://git.corp.example:8443/a/b/c.git', host: 'git.corp.example:8443', owner: 'a/b', repo: 'c', repoName: 'c', ref: { kind: 'pull', number: 3, provider: 'gitlab' }, provider: 'gitlab' }],
+  [
+    'https://git.corp.example:8443/a/b/c/-/merge_requests/3/diffs',
+    {
+      repoUrl: 'https://git.corp.example:8443/a/b/c.git',
+      host: 'git.corp.example:8443',
+      owner: 'a/b',
+      repo: 'c',
+      repoName: 'c',
+      ref: { kind: 'pull', number: 3, provider: 'gitlab' },
+      provider: 'gitlab',
+    },
+  ],
   // Gitea / Forgejo
-  ['https://codeberg.org/me/tool', { repoUrl: 'https://codeberg.org/me/tool.git', host: 'codeberg.org', owner: 'me', repo: 'tool', repoName: 'tool', ref: DEF, provider: 'gitea' }],
-  ['https://codeberg.org/me/tool/src/branch/fix/it', { repoUrl: 'https://codeberg.org/me/tool.git', host: 'codeberg.org', owner: 'me', repo: 'tool', repoName: 'tool', ref: { kind: 'branch', name: 'fix/it' }, provider: 'gitea' }],
-  [`https://gitea.com/me/tool/commit/${SHA}`, { repoUrl: 'https://gitea.com/me/tool.git', host: 'gitea.com', owner: 'me', repo: 'tool', repoName: 'tool', ref: { kind: 'commit', sha: SHA }, provider: 'gitea' }],
-  [`https://codeberg.org/me/tool/src/commit/${SHA}`, { repoUrl: 'https://codeberg.org/me/tool.git', host: 'codeberg.org', owner: 'me', repo: 'tool', repoName: 'tool', ref: { kind: 'commit', sha: SHA }, provider: 'gitea' }],
-  ['https://codeberg.org/me/tool/pulls/9', { repoUrl: 'https://codeberg.org/me/tool.git', host: 'codeberg.org', owner: 'me', repo: 'tool', repoName: 'tool', ref: { kind: 'pull', number: 9, provider: 'gitea' }, provider: 'gitea' }],
+  [
+    'https://codeberg.org/me/tool',
+    { repoUrl: 'https://codeberg.org/me/tool.git', host: 'codeberg.org', owner: 'me', repo: 'tool', repoName: 'tool', ref: DEF, provider: 'gitea' },
+  ],
+  [
+    'https://codeberg.org/me/tool/src/branch/fix/it',
+    {
+      repoUrl: 'https://codeberg.org/me/tool.git',
+      host: 'codeberg.org',
+      owner: 'me',
+      repo: 'tool',
+      repoName: 'tool',
+      ref: { kind: 'branch', name: 'fix/it' },
+      provider: 'gitea',
+    },
+  ],
+  [
+    `https://gitea.com/me/tool/commit/${SHA}`,
+    {
+      repoUrl: 'https://gitea.com/me/tool.git',
+      host: 'gitea.com',
+      owner: 'me',
+      repo: 'tool',
+      repoName: 'tool',
+      ref: { kind: 'commit', sha: SHA },
+      provider: 'gitea',
+    },
+  ],
+  [
+    `https://codeberg.org/me/tool/src/commit/${SHA}`,
+    {
+      repoUrl: 'https://codeberg.org/me/tool.git',
+      host: 'codeberg.org',
+      owner: 'me',
+      repo: 'tool',
+      repoName: 'tool',
+      ref: { kind: 'commit', sha: SHA },
+      provider: 'gitea',
+    },
+  ],
+  [
+    'https://codeberg.org/me/tool/pulls/9',
+    {
+      repoUrl: 'https://codeberg.org/me/tool.git',
+      host: 'codeberg.org',
+      owner: 'me',
+      repo: 'tool',
+      repoName: 'tool',
+      ref: { kind: 'pull', number: 9, provider: 'gitea' },
+      provider: 'gitea',
+    },
+  ],
   // self-hosted Gitea, recognized by /src/branch/ and /pulls/
-  ['http://forge.lan/me/tool/src/branch/main', { repoUrl: 'http://forge.lan/me/tool.git', host: 'forge.lan', owner: 'me', repo: 'tool', repoName: 'tool', ref: { kind: 'branch', name: 'main' }, provider: 'gitea' }],
-  ['http://forge.lan/me/tool/pulls/2', { repoUrl: 'http://forge.lan/me/tool.git', host: 'forge.lan', owner: 'me', repo: 'tool', repoName: 'tool', ref: { kind: 'pull', number: 2, provider: 'gitea' }, provider: 'gitea' }],
+  [
+    'http://forge.lan/me/tool/src/branch/main',
+    {
+      repoUrl: 'http://forge.lan/me/tool.git',
+      host: 'forge.lan',
+      owner: 'me',
+      repo: 'tool',
+      repoName: 'tool',
+      ref: { kind: 'branch', name: 'main' },
+      provider: 'gitea',
+    },
+  ],
+  [
+    'http://forge.lan/me/tool/pulls/2',
+    {
+      repoUrl: 'http://forge.lan/me/tool.git',
+      host: 'forge.lan',
+      owner: 'me',
+      repo: 'tool',
+      repoName: 'tool',
+      ref: { kind: 'pull', number: 2, provider: 'gitea' },
+      provider: 'gitea',
+    },
+  ],
   // self-hosted GitHub Enterprise shape
-  ['https://ghe.corp/team/svc/tree/release/1.x', { repoUrl: 'https://ghe.corp/team/svc.git', host: 'ghe.corp', owner: 'team', repo: 'svc', repoName: 'svc', ref: { kind: 'branch', name: 'release/1.x' }, provider: 'github' }],
+  [
+    'https://ghe.corp/team/svc/tree/release/1.x',
+    {
+      repoUrl: 'https://ghe.corp/team/svc.git',
+      host: 'ghe.corp',
+      owner: 'team',
+      repo: 'svc',
+      repoName: 'svc',
+      ref: { kind: 'branch', name: 'release/1.x' },
+      provider: 'github',
+    },
+  ],
   // Bitbucket
-  ['https://bitbucket.org/team/site', { repoUrl: 'https://bitbucket.org/team/site.git', host: 'bitbucket.org', owner: 'team', repo: 'site', repoName: 'site', ref: DEF, provider: 'bitbucket' }],
-  ['https://bitbucket.org/team/site/src/feat/a', { repoUrl: 'https://bitbucket.org/team/site.git', host: 'bitbucket.org', owner: 'team', repo: 'site', repoName: 'site', ref: { kind: 'branch', name: 'feat/a' }, provider: 'bitbucket' }],
-  [`https://bitbucket.org/team/site/commits/${SHA}`, { repoUrl: 'https://bitbucket.org/team/site.git', host: 'bitbucket.org', owner: 'team', repo: 'site', repoName: 'site', ref: { kind: 'commit', sha: SHA }, provider: 'bitbucket' }],
+  [
+    'https://bitbucket.org/team/site',
+    { repoUrl: 'https://bitbucket.org/team/site.git', host: 'bitbucket.org', owner: 'team', repo: 'site', repoName: 'site', ref: DEF, provider: 'bitbucket' },
+  ],
+  [
+    'https://bitbucket.org/team/site/src/feat/a',
+    {
+      repoUrl: 'https://bitbucket.org/team/site.git',
+      host: 'bitbucket.org',
+      owner: 'team',
+      repo: 'site',
+      repoName: 'site',
+      ref: { kind: 'branch', name: 'feat/a' },
+      provider: 'bitbucket',
+    },
+  ],
+  [
+    `https://bitbucket.org/team/site/commits/${SHA}`,
+    {
+      repoUrl: 'https://bitbucket.org/team/site.git',
+      host: 'bitbucket.org',
+      owner: 'team',
+      repo: 'site',
+      repoName: 'site',
+      ref: { kind: 'commit', sha: SHA },
+      provider: 'bitbucket',
+    },
+  ],
   // plain clone URLs
-  ['git@github.com:acme/slipway.git', { repoUrl: 'git@github.com:acme/slipway.git', host: 'github.com', owner: 'acme', repo: 'slipway', repoName: 'slipway', ref: DEF, provider: 'github' }],
-  ['git@git.lan:team/sub/app', { repoUrl: 'git@git.lan:team/sub/app', host: 'git.lan', owner: 'team/sub', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' }],
-  ['ssh://git@gitlab.com:2222/grp/app.git', { repoUrl: 'ssh://git@gitlab.com:2222/grp/app.git', host: 'gitlab.com:2222', owner: 'grp', repo: 'app', repoName: 'app', ref: DEF, provider: 'gitlab' }],
-  ['git://git.kernel.org/pub/scm/git/git.git', { repoUrl: 'git://git.kernel.org/pub/scm/git/git.git', host: 'git.kernel.org', owner: 'pub/scm/git', repo: 'git', repoName: 'git', ref: DEF, provider: 'generic' }],
-  ['http://127.0.0.1:3000/app.git', { repoUrl: 'http://127.0.0.1:3000/app.git', host: '127.0.0.1:3000', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' }],
-  ['https://git.corp/scm/proj/repo/', { repoUrl: 'https://git.corp/scm/proj/repo', host: 'git.corp', owner: 'scm/proj', repo: 'repo', repoName: 'repo', ref: DEF, provider: 'generic' }],
-  ['http://[::1]:8080/team/app.git', { repoUrl: 'http://[::1]:8080/team/app.git', host: '[::1]:8080', owner: 'team', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' }],
-  ['https://git.corp:443/x/y.git', { repoUrl: 'https://git.corp/x/y.git', host: 'git.corp', owner: 'x', repo: 'y', repoName: 'y', ref: DEF, provider: 'generic' }],
+  [
+    'git@github.com:acme/slipway.git',
+    { repoUrl: 'git@github.com:acme/slipway.git', host: 'github.com', owner: 'acme', repo: 'slipway', repoName: 'slipway', ref: DEF, provider: 'github' },
+  ],
+  [
+    'git@git.lan:team/sub/app',
+    { repoUrl: 'git@git.lan:team/sub/app', host: 'git.lan', owner: 'team/sub', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' },
+  ],
+  [
+    'ssh://git@gitlab.com:2222/grp/app.git',
+    { repoUrl: 'ssh://git@gitlab.com:2222/grp/app.git', host: 'gitlab.com:2222', owner: 'grp', repo: 'app', repoName: 'app', ref: DEF, provider: 'gitlab' },
+  ],
+  [
+    'git://git.kernel.org/pub/scm/git/git.git',
+    {
+      repoUrl: 'git://git.kernel.org/pub/scm/git/git.git',
+      host: 'git.kernel.org',
+      owner: 'pub/scm/git',
+      repo: 'git',
+      repoName: 'git',
+      ref: DEF,
+      provider: 'generic',
+    },
+  ],
+  [
+    'http://127.0.0.1:3000/app.git',
+    { repoUrl: 'http://127.0.0.1:3000/app.git', host: '127.0.0.1:3000', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' },
+  ],
+  [
+    'https://git.corp/scm/proj/repo/',
+    { repoUrl: 'https://git.corp/scm/proj/repo', host: 'git.corp', owner: 'scm/proj', repo: 'repo', repoName: 'repo', ref: DEF, provider: 'generic' },
+  ],
+  [
+    'http://[::1]:8080/team/app.git',
+    { repoUrl: 'http://[::1]:8080/team/app.git', host: '[::1]:8080', owner: 'team', repo: 'app', repoName: 'app', ref: DEF, provider: 'generic' },
+  ],
+  [
+    'https://git.corp:443/x/y.git',
+    { repoUrl: 'https://git.corp/x/y.git', host: 'git.corp', owner: 'x', repo: 'y', repoName: 'y', ref: DEF, provider: 'generic' },
+  ],
 ];
 
 describe('parseContextUrl: accepted forms', () => {
@@ -177,12 +356,9 @@ describe('isValidBranchName', () => {
   it.each(['main', 'feature/x', 'v1.2', 'a-b_c', 'user@x'])('accepts %s', (name) => {
     expect(isValidBranchName(name)).toBe(true);
   });
-  it.each(['', '-x', '/a', 'a/', 'a..b', 'a b', 'a~1', 'a^', 'a:b', 'x.lock', 'a/.hidden', '@', 'a@{1}', 'a\\b', 'a.'])(
-    'rejects %j',
-    (name) => {
-      expect(isValidBranchName(name)).toBe(false);
-    },
-  );
+  it.each(['', '-x', '/a', 'a/', 'a..b', 'a b', 'a~1', 'a^', 'a:b', 'x.lock', 'a/.hidden', '@', 'a@{1}', 'a\\b', 'a.'])('rejects %j', (name) => {
+    expect(isValidBranchName(name)).toBe(false);
+  });
 });
 
 describe('mirrorKey (one mirror per repository and server)', () => {

@@ -43,8 +43,18 @@ const ALLOWED: { file: string; rule: string; contains: string; why: string }[] =
   // Image names and Dockerfile sources, not repositories.
   { file: 'definition/paths.ts', rule: 'a scheme regex (…:\\/\\/)', contains: 'hub\\.docker\\.com', why: 'a Docker Hub page pasted as an image name' },
   { file: 'definition/paths.ts', rule: 'a scheme regex (…:\\/\\/)', contains: 'an image name has no scheme', why: 'an image name with a scheme' },
-  { file: 'images/context-inputs.ts', rule: 'a scheme regex (…:\\/\\/)', contains: '!/^git@/.test(w)', why: "a Dockerfile ADD's remote source is not in the build context" },
-  { file: 'images/context-inputs.ts', rule: 'an ssh git@ pattern', contains: '!/^git@/.test(w)', why: "a Dockerfile ADD's remote source is not in the build context" },
+  {
+    file: 'images/context-inputs.ts',
+    rule: 'a scheme regex (…:\\/\\/)',
+    contains: '!/^git@/.test(w)',
+    why: "a Dockerfile ADD's remote source is not in the build context",
+  },
+  {
+    file: 'images/context-inputs.ts',
+    rule: 'an ssh git@ pattern',
+    contains: '!/^git@/.test(w)',
+    why: "a Dockerfile ADD's remote source is not in the build context",
+  },
 ];
 
 function sources(dir: string): string[] {
@@ -60,10 +70,12 @@ function findings(): { file: string; line: number; rule: string; text: string }[
   const out: { file: string; line: number; rule: string; text: string }[] = [];
   for (const full of sources(SERVER)) {
     const file = relative(SERVER, full);
-    readFileSync(full, 'utf8').split('\n').forEach((text, index) => {
-      if (/^\s*(\/\/|\*|\/\*\*)/.test(text)) return; // comments may name what they explain
-      for (const rule of RULES) if (rule.pattern.test(text)) out.push({ file, line: index + 1, rule: rule.name, text: text.trim() });
-    });
+    readFileSync(full, 'utf8')
+      .split('\n')
+      .forEach((text, index) => {
+        if (/^\s*(\/\/|\*|\/\*\*)/.test(text)) return; // comments may name what they explain
+        for (const rule of RULES) if (rule.pattern.test(text)) out.push({ file, line: index + 1, rule: rule.name, text: text.trim() });
+      });
   }
   return out;
 }
@@ -85,9 +97,9 @@ describe('only server/git/ reads repository URLs', () => {
   it('the rules catch what they are for', () => {
     const hit = (line: string) => RULES.filter((r) => r.pattern.test(line)).map((r) => r.name);
     expect(hit('const u = new URL(project.repoUrl);')).toEqual(['new URL(']);
-    expect(hit("const host = /^[a-z]+:\\/\\/([^/]+)/.exec(repoUrl)?.[1];")).toEqual(['a scheme regex (…:\\/\\/)']);
+    expect(hit('const host = /^[a-z]+:\\/\\/([^/]+)/.exec(repoUrl)?.[1];')).toEqual(['a scheme regex (…:\\/\\/)']);
     expect(hit("const name = url.replace(/\\.git$/, '');")).toEqual(['a .git suffix regex']);
-    expect(hit("if (/^git@/.test(url)) ssh = true;")).toEqual(['an ssh git@ pattern']);
+    expect(hit('if (/^git@/.test(url)) ssh = true;')).toEqual(['an ssh git@ pattern']);
     expect(hit("import { parseContextUrl } from '../git/context-url.js';")).toEqual(["a value import of git/'s internals"]);
     expect(hit("import type { GitRef } from '../git/context-url.js';")).toEqual([]);
     expect(hit("import { repoIdentity, type GitMirrors } from '../git/index.js';")).toEqual([]);

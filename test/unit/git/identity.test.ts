@@ -28,36 +28,102 @@ const table: [string, Expected][] = [
   // http with a port
   [
     'http://git.example.com:8080/team/app.git',
-    { url: 'http://git.example.com:8080/team/app.git', scheme: 'http', host: 'git.example.com', port: 8080, origin: 'http://git.example.com:8080', credentialOrigin: 'http://git.example.com:8080', key: 'git.example.com/team/app', name: 'app' },
+    {
+      url: 'http://git.example.com:8080/team/app.git',
+      scheme: 'http',
+      host: 'git.example.com',
+      port: 8080,
+      origin: 'http://git.example.com:8080',
+      credentialOrigin: 'http://git.example.com:8080',
+      key: 'git.example.com/team/app',
+      name: 'app',
+    },
   ],
   [
     'http://git.example.com:80/team/app',
-    { url: 'http://git.example.com/team/app', scheme: 'http', host: 'git.example.com', port: 80, origin: 'http://git.example.com:80', credentialOrigin: 'http://git.example.com:80', key: 'git.example.com/team/app', name: 'app' },
+    {
+      url: 'http://git.example.com/team/app',
+      scheme: 'http',
+      host: 'git.example.com',
+      port: 80,
+      origin: 'http://git.example.com:80',
+      credentialOrigin: 'http://git.example.com:80',
+      key: 'git.example.com/team/app',
+      name: 'app',
+    },
   ],
   [
     'http://[::1]:3000/ops/infra.git',
-    { url: 'http://[::1]:3000/ops/infra.git', scheme: 'http', host: '::1', port: 3000, origin: 'http://[::1]:3000', credentialOrigin: 'http://[::1]:3000', key: '[::1]/ops/infra', name: 'infra' },
+    {
+      url: 'http://[::1]:3000/ops/infra.git',
+      scheme: 'http',
+      host: '::1',
+      port: 3000,
+      origin: 'http://[::1]:3000',
+      credentialOrigin: 'http://[::1]:3000',
+      key: '[::1]/ops/infra',
+      name: 'infra',
+    },
   ],
   // ssh, scp form and ssh://: an origin (egress) but never a token's
   [
     'git@github.com:acme/rocket.git',
-    { url: 'git@github.com:acme/rocket.git', scheme: 'ssh', host: 'github.com', port: 22, origin: 'ssh://github.com:22', credentialOrigin: null, key: 'github.com/acme/rocket', name: 'rocket' },
+    {
+      url: 'git@github.com:acme/rocket.git',
+      scheme: 'ssh',
+      host: 'github.com',
+      port: 22,
+      origin: 'ssh://github.com:22',
+      credentialOrigin: null,
+      key: 'github.com/acme/rocket',
+      name: 'rocket',
+    },
   ],
   [
     'ssh://git@github.com/acme/rocket',
-    { url: 'ssh://git@github.com/acme/rocket', scheme: 'ssh', host: 'github.com', port: 22, origin: 'ssh://github.com:22', credentialOrigin: null, key: 'github.com/acme/rocket', name: 'rocket' },
+    {
+      url: 'ssh://git@github.com/acme/rocket',
+      scheme: 'ssh',
+      host: 'github.com',
+      port: 22,
+      origin: 'ssh://github.com:22',
+      credentialOrigin: null,
+      key: 'github.com/acme/rocket',
+      name: 'rocket',
+    },
   ],
   [
     'ssh://git@gitlab.example.org:2222/platform/tools/demo.git',
-    { url: 'ssh://git@gitlab.example.org:2222/platform/tools/demo.git', scheme: 'ssh', host: 'gitlab.example.org', port: 2222, origin: 'ssh://gitlab.example.org:2222', credentialOrigin: null, key: 'gitlab.example.org/platform/tools/demo', name: 'demo' },
+    {
+      url: 'ssh://git@gitlab.example.org:2222/platform/tools/demo.git',
+      scheme: 'ssh',
+      host: 'gitlab.example.org',
+      port: 2222,
+      origin: 'ssh://gitlab.example.org:2222',
+      credentialOrigin: null,
+      key: 'gitlab.example.org/platform/tools/demo',
+      name: 'demo',
+    },
   ],
   [
     'git://Host.Example/a/b.git',
-    { url: 'git://Host.Example/a/b.git', scheme: 'git', host: 'host.example', port: 9418, origin: 'git://host.example:9418', credentialOrigin: null, key: 'host.example/a/b', name: 'b' },
+    {
+      url: 'git://Host.Example/a/b.git',
+      scheme: 'git',
+      host: 'host.example',
+      port: 9418,
+      origin: 'git://host.example:9418',
+      credentialOrigin: null,
+      key: 'host.example/a/b',
+      name: 'b',
+    },
   ],
   // GitLab subgroups, on gitlab.com and self-managed (pages recognized by their /-/ shape)
   ['https://gitlab.com/platform/tools/demo', https('https://gitlab.com/platform/tools/demo.git', 'gitlab.com', 'gitlab.com/platform/tools/demo', 'demo')],
-  ['https://gitlab.com/platform/tools/demo/-/tree/main', https('https://gitlab.com/platform/tools/demo.git', 'gitlab.com', 'gitlab.com/platform/tools/demo', 'demo')],
+  [
+    'https://gitlab.com/platform/tools/demo/-/tree/main',
+    https('https://gitlab.com/platform/tools/demo.git', 'gitlab.com', 'gitlab.com/platform/tools/demo', 'demo'),
+  ],
   [
     'https://gitlab.example.org/platform/tools/demo/-/merge_requests/4',
     https('https://gitlab.example.org/platform/tools/demo.git', 'gitlab.example.org', 'gitlab.example.org/platform/tools/demo', 'demo'),
@@ -95,7 +161,12 @@ describe('repoIdentity', () => {
   });
 
   it('one repository over https, its web page and ssh: one key, one mirror; the token origin only for https', () => {
-    const forms = ['https://github.com/acme/rocket', 'https://github.com/acme/rocket/tree/main', 'git@github.com:acme/rocket.git', 'ssh://git@github.com:22/acme/rocket'];
+    const forms = [
+      'https://github.com/acme/rocket',
+      'https://github.com/acme/rocket/tree/main',
+      'git@github.com:acme/rocket.git',
+      'ssh://git@github.com:22/acme/rocket',
+    ];
     const ids = forms.map(repoIdentity);
     expect(new Set(ids.map((i) => i.key))).toEqual(new Set(['github.com/acme/rocket']));
     expect(new Set(ids.map((i) => i.mirrorPath)).size).toBe(1);
@@ -109,7 +180,9 @@ describe('repoIdentity', () => {
     expect(origin('http://h.example/r')).not.toBe(origin('https://h.example/r'));
     expect(origin('http://h.example/r')).toBe('http://h.example:80');
     // ...while the key, which only selects candidates, is the same for all four.
-    expect(new Set(['https://h.example/r', 'https://h.example:8443/r', 'http://h.example/r', 'git@h.example:r'].map((u) => repoIdentity(u).key))).toEqual(new Set(['h.example/r']));
+    expect(new Set(['https://h.example/r', 'https://h.example:8443/r', 'http://h.example/r', 'git@h.example:r'].map((u) => repoIdentity(u).key))).toEqual(
+      new Set(['h.example/r']),
+    );
   });
 
   it('mirror paths stay where earlier versions put them (a change would re-clone every mirror)', () => {
@@ -121,17 +194,23 @@ describe('repoIdentity', () => {
     expect(repoIdentity('ssh://git@github.com:2222/acme/rocket').mirrorPath).toBe(repoIdentity('https://github.com/acme/rocket').mirrorPath);
   });
 
-  it.each(['', 'rocket', 'not a url', 'ext::sh -c touch% /tmp/x', '-u/x:y', 'https://u:secret@github.com/acme/rocket', 'ftp://h.example/a/b', 'https://github.com/acme'])(
-    'refuses %j with SLIPWAY_GIT_BAD_URL',
-    (input) => {
-      let caught: unknown;
-      try {
-        repoIdentity(input);
-      } catch (error) {
-        caught = error;
-      }
-      expect(isSlipwayError(caught) && caught.code === 'SLIPWAY_GIT_BAD_URL' && caught.status === 400).toBe(true);
-      expect(tryRepoIdentity(input)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'rocket',
+    'not a url',
+    'ext::sh -c touch% /tmp/x',
+    '-u/x:y',
+    'https://u:secret@github.com/acme/rocket',
+    'ftp://h.example/a/b',
+    'https://github.com/acme',
+  ])('refuses %j with SLIPWAY_GIT_BAD_URL', (input) => {
+    let caught: unknown;
+    try {
+      repoIdentity(input);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isSlipwayError(caught) && caught.code === 'SLIPWAY_GIT_BAD_URL' && caught.status === 400).toBe(true);
+    expect(tryRepoIdentity(input)).toBeNull();
+  });
 });

@@ -76,10 +76,13 @@ describe('guarded ws handlers', () => {
     const errors: unknown[] = [];
     const log = { error: (obj: unknown) => void errors.push(obj) } as never;
     wss.on('connection', (ws) => {
-      ws.on('message', guarded(log, ws, 'message', (data: Buffer) => {
-        const message = JSON.parse(data.toString()) as { type: string };
-        ws.send(`echo ${message.type}`);
-      }));
+      ws.on(
+        'message',
+        guarded(log, ws, 'message', (data: Buffer) => {
+          const message = JSON.parse(data.toString()) as { type: string };
+          ws.send(`echo ${message.type}`);
+        }),
+      );
     });
     const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
     const good = new WebSocket(url);

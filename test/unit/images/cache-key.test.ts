@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { builtImageTag, imageCacheKey } from '../../../server/images/cache-key.js';
 
 type KeyInput = Parameters<typeof imageCacheKey>[0];
-const base: KeyInput = { dockerfileContent: 'FROM debian\nCOPY package.json /app/\n', contextTreeId: 'a'.repeat(40), args: { NODE: '20', MODE: 'dev' }, target: null, dockerfilePath: '.gitpod.Dockerfile' };
+const base: KeyInput = {
+  dockerfileContent: 'FROM debian\nCOPY package.json /app/\n',
+  contextTreeId: 'a'.repeat(40),
+  args: { NODE: '20', MODE: 'dev' },
+  target: null,
+  dockerfilePath: '.gitpod.Dockerfile',
+};
 const key = (change: Partial<KeyInput>) => imageCacheKey({ ...base, ...change });
 
 describe('imageCacheKey', () => {

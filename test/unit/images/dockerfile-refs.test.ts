@@ -12,15 +12,37 @@ const refs = (text: string, args: Record<string, string> = {}) => dockerfileRefs
 describe('dockerfileRefs', () => {
   it.each([
     ['FROM node:20\nRUN true\n', [['FROM', 'node:20', 1, false]]],
-    ['# syntax=docker/dockerfile:1\nFROM --platform=linux/amd64 node AS build\nFROM build\nCOPY --from=build /a /b\nCOPY --from=0 /a /b\n', [['FROM', 'node', 2, false]]],
-    ['FROM a AS one\nFROM b\nCOPY --from=one /x /y\nCOPY --from=c:1 /x /y\n', [['FROM', 'a', 1, false], ['FROM', 'b', 2, false], ['COPY --from', 'c:1', 4, false]]],
+    [
+      '# syntax=docker/dockerfile:1\nFROM --platform=linux/amd64 node AS build\nFROM build\nCOPY --from=build /a /b\nCOPY --from=0 /a /b\n',
+      [['FROM', 'node', 2, false]],
+    ],
+    [
+      'FROM a AS one\nFROM b\nCOPY --from=one /x /y\nCOPY --from=c:1 /x /y\n',
+      [
+        ['FROM', 'a', 1, false],
+        ['FROM', 'b', 2, false],
+        ['COPY --from', 'c:1', 4, false],
+      ],
+    ],
     ['ARG BASE=debian:bookworm\nFROM ${BASE}\n', [['FROM', 'debian:bookworm', 2, false]]],
     ['ARG V\nFROM node:${V:-20}\n', [['FROM', 'node:20', 2, false]]],
     ['FROM $NOPE\n', [['FROM', '', 1, true]]],
     ['FROM \\\n  slipway/prebuild-x:1 \\\n  AS s\n', [['FROM', 'slipway/prebuild-x:1', 1, false]]],
     ['# escape=`\nFROM `\n  node:20\n', [['FROM', 'node:20', 2, false]]],
-    ['FROM node\nRUN --mount=type=bind,from=img:1,target=/x true\n', [['FROM', 'node', 1, false], ['RUN --from', 'img:1', 2, false]]],
-    ['FROM node\nARG SRC=evil:1\nCOPY --from=$SRC /a /b\n', [['FROM', 'node', 1, false], ['COPY --from', 'evil:1', 3, false]]],
+    [
+      'FROM node\nRUN --mount=type=bind,from=img:1,target=/x true\n',
+      [
+        ['FROM', 'node', 1, false],
+        ['RUN --from', 'img:1', 2, false],
+      ],
+    ],
+    [
+      'FROM node\nARG SRC=evil:1\nCOPY --from=$SRC /a /b\n',
+      [
+        ['FROM', 'node', 1, false],
+        ['COPY --from', 'evil:1', 3, false],
+      ],
+    ],
     ['FROM node\nONBUILD COPY --from=x:1 /a /b\n', [['FROM', 'node', 1, false]]],
   ])('%j', (text, expected) => {
     expect(refs(text)).toEqual(expected);

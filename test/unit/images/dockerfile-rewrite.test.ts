@@ -7,11 +7,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { replaceTarEntry, rewriteImageRefs } from '../../../server/images/dockerfile-rewrite.js';
 
 describe('rewriteImageRefs', () => {
-  const mapping = new Map([['gitpod/workspace-full', 'slipway/workspace-full'], ['gitpod/workspace-node:latest', 'mirror.local/node']]);
+  const mapping = new Map([
+    ['gitpod/workspace-full', 'slipway/workspace-full'],
+    ['gitpod/workspace-node:latest', 'mirror.local/node'],
+  ]);
   it.each([
     ['FROM', 'FROM gitpod/workspace-full\nRUN echo hi\n', 'FROM slipway/workspace-full\nRUN echo hi\n'],
-    ['FROM with a platform flag and a stage name', 'from --platform=linux/amd64 gitpod/workspace-full AS base\n', 'from --platform=linux/amd64 slipway/workspace-full AS base\n'],
-    ['COPY --from', 'FROM debian\nCOPY --chown=1:1 --from=gitpod/workspace-node:latest /x /x\n', 'FROM debian\nCOPY --chown=1:1 --from=mirror.local/node /x /x\n'],
+    [
+      'FROM with a platform flag and a stage name',
+      'from --platform=linux/amd64 gitpod/workspace-full AS base\n',
+      'from --platform=linux/amd64 slipway/workspace-full AS base\n',
+    ],
+    [
+      'COPY --from',
+      'FROM debian\nCOPY --chown=1:1 --from=gitpod/workspace-node:latest /x /x\n',
+      'FROM debian\nCOPY --chown=1:1 --from=mirror.local/node /x /x\n',
+    ],
     ['unmapped names and CRLF line ends stay', 'FROM node:20\r\nRUN echo gitpod/workspace-full\r\n', 'FROM node:20\r\nRUN echo gitpod/workspace-full\r\n'],
   ])('%s', (_name, input, expected) => {
     expect(rewriteImageRefs(input, mapping)).toBe(expected);
@@ -31,7 +42,11 @@ describe('replaceTarEntry on a real git archive', () => {
   writeFileSync(path.join(repo, longer), 'FROM gitpod/workspace-full\n');
   writeFileSync(path.join(repo, 'big.bin'), Buffer.alloc(70_000, 7));
   writeFileSync(path.join(repo, 'z.txt'), 'last\n');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: repo,
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+    });
   git('init', '-q');
   git('add', '.');
   git('commit', '-q', '-m', 'c');
@@ -47,7 +62,12 @@ describe('replaceTarEntry on a real git archive', () => {
   }
 
   // Small chunks: headers and data split across reads, as a pipe delivers them.
-  const chunked = () => Readable.from((function* () { for (let i = 0; i < archive.length; i += 777) yield archive.subarray(i, i + 777); })());
+  const chunked = () =>
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < archive.length; i += 777) yield archive.subarray(i, i + 777);
+      })(),
+    );
 
   it.each([
     ['a short path', '.gitpod.Dockerfile', 'short'],
@@ -57,7 +77,8 @@ describe('replaceTarEntry on a real git archive', () => {
   ])('replaces %s and keeps every other file', async (_name, target, out) => {
     const root = await extract(replaceTarEntry(chunked(), target, Buffer.from('FROM slipway/workspace-full\n')), out);
     expect(readFileSync(path.join(root, target), 'utf8')).toBe('FROM slipway/workspace-full\n');
-    for (const other of ['.gitpod.Dockerfile', long, longer].filter((p) => p !== target)) expect(readFileSync(path.join(root, other), 'utf8')).toBe('FROM gitpod/workspace-full\n');
+    for (const other of ['.gitpod.Dockerfile', long, longer].filter((p) => p !== target))
+      expect(readFileSync(path.join(root, other), 'utf8')).toBe('FROM gitpod/workspace-full\n');
     expect(readFileSync(path.join(root, 'big.bin')).equals(Buffer.alloc(70_000, 7))).toBe(true);
     expect(readFileSync(path.join(root, 'z.txt'), 'utf8')).toBe('last\n');
   });

@@ -39,7 +39,8 @@ describe('metrics registry', () => {
     metrics.prebuildFinished({ result: 'ready', durationMs: 12_000 });
     metrics.prebuildFinished({ result: 'canceled', durationMs: null });
     const text = await metrics.text();
-    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds']) expect(text).toContain(`# TYPE ${name} `);
+    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds'])
+      expect(text).toContain(`# TYPE ${name} `);
     expect(text).toMatch(/^slipway_workspace_open_seconds_count\{phase="total",started_from="cold"\} 1$/m);
     expect(text).toMatch(/^slipway_workspace_open_seconds_sum\{phase="container",started_from="cold"\} 0\.9$/m);
     // A restart is not a step of the open.

@@ -1,8 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { decidePortAccess, effectiveVisibility, isBrowserNavigation, isDocumentNavigation, parsePortHost, parsePortPath, refusesPathFormFetch, safePortUrl, type PortWorkspace } from '../../../server/ports/access.js';
+import {
+  decidePortAccess,
+  effectiveVisibility,
+  isBrowserNavigation,
+  isDocumentNavigation,
+  parsePortHost,
+  parsePortPath,
+  refusesPathFormFetch,
+  safePortUrl,
+  type PortWorkspace,
+} from '../../../server/ports/access.js';
 
-const port = (p: number, visibility: 'public' | 'private', endPort: number | null = null) => ({ port: p, endPort, visibility, onOpen: 'notify', name: null, description: null, protocol: 'http' });
-const workspace: PortWorkspace = { ownerId: 'u-owner', portVisibility: { '8001': 'private', '9000': 'public' }, spec: { ports: [port(3000, 'private'), port(8001, 'public'), port(4000, 'public', 4010)] } };
+const port = (p: number, visibility: 'public' | 'private', endPort: number | null = null) => ({
+  port: p,
+  endPort,
+  visibility,
+  onOpen: 'notify',
+  name: null,
+  description: null,
+  protocol: 'http',
+});
+const workspace: PortWorkspace = {
+  ownerId: 'u-owner',
+  portVisibility: { '8001': 'private', '9000': 'public' },
+  spec: { ports: [port(3000, 'private'), port(8001, 'public'), port(4000, 'public', 4010)] },
+};
 const owner = { id: 'u-owner', isAdmin: false };
 const other = { id: 'u-other', isAdmin: false };
 const admin = { id: 'u-admin', isAdmin: true };
@@ -36,19 +58,33 @@ describe('decidePortAccess', () => {
 
 describe('parsePortPath', () => {
   it('strips the prefix and keeps the query', () => {
-    expect(parsePortPath('/ports/wabc123/3000/app/x.js?v=1')).toEqual({ workspaceId: 'wabc123', port: 3000, path: '/app/x.js?v=1', prefix: '/ports/wabc123/3000', key: null });
+    expect(parsePortPath('/ports/wabc123/3000/app/x.js?v=1')).toEqual({
+      workspaceId: 'wabc123',
+      port: 3000,
+      path: '/app/x.js?v=1',
+      prefix: '/ports/wabc123/3000',
+      key: null,
+    });
     expect(parsePortPath('/ports/wabc/3000')).toMatchObject({ path: '/' });
     expect(parsePortPath('/ports/wabc/3000?a=b')).toMatchObject({ path: '/?a=b' });
   });
   it('rejects other paths and bad ports', () => {
-    for (const url of ['/api/ports/w/3000', '/ports/w', '/ports/W-X/3000/', '/ports/w/0/', '/ports/w/65536/', '/ports/w/03000/', '/portsx/w/1/']) expect(parsePortPath(url)).toBeNull();
+    for (const url of ['/api/ports/w/3000', '/ports/w', '/ports/W-X/3000/', '/ports/w/0/', '/ports/w/65536/', '/ports/w/03000/', '/portsx/w/1/'])
+      expect(parsePortPath(url)).toBeNull();
   });
   it('takes a port-session key after the port into the prefix (the app builds its URLs on it), never into the path', () => {
     const key = 'A'.repeat(20) + '_-' + 'z'.repeat(21);
-    expect(parsePortPath(`/ports/wabc/3000~${key}/app.js?v=1`)).toEqual({ workspaceId: 'wabc', port: 3000, path: '/app.js?v=1', prefix: `/ports/wabc/3000~${key}`, key });
+    expect(parsePortPath(`/ports/wabc/3000~${key}/app.js?v=1`)).toEqual({
+      workspaceId: 'wabc',
+      port: 3000,
+      path: '/app.js?v=1',
+      prefix: `/ports/wabc/3000~${key}`,
+      key,
+    });
     expect(parsePortPath(`/ports/wabc/3000~${key}`)).toMatchObject({ path: '/', key });
     // Anything else after the port is not the path form: it falls through to a 404.
-    for (const bad of ['/ports/wabc/3000~short/', `/ports/wabc/3000~${key}x/`, `/ports/wabc/3000~${key.slice(1)}!/`, '/ports/wabc/3000~/']) expect(parsePortPath(bad)).toBeNull();
+    for (const bad of ['/ports/wabc/3000~short/', `/ports/wabc/3000~${key}x/`, `/ports/wabc/3000~${key.slice(1)}!/`, '/ports/wabc/3000~/'])
+      expect(parsePortPath(bad)).toBeNull();
   });
 });
 

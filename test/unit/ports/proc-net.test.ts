@@ -40,11 +40,15 @@ describe('parseListeningPorts', () => {
     ]);
   });
   it('merges a port that listens on both families', () => {
-    const both = TCP.split('\n').slice(0, 2).join('\n') + '\n' + '   0: 00000000000000000000000000000000:1F40 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1\n';
+    const both =
+      TCP.split('\n').slice(0, 2).join('\n') +
+      '\n' +
+      '   0: 00000000000000000000000000000000:1F40 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1\n';
     expect(parseListeningPorts(both)).toEqual([{ port: 8000, addresses: ['0.0.0.0', '::'], loopbackOnly: false }]);
   });
   it("leaves out Docker's embedded DNS listener on 127.0.0.11, which is the engine's", () => {
-    const dns = '   0: 0B00007F:A2F3 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1\n   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 33333 0 2 1\n';
+    const dns =
+      '   0: 0B00007F:A2F3 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1\n   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 33333 0 2 1\n';
     expect(parseListeningPorts(dns)).toEqual([{ port: 8080, addresses: ['127.0.0.1'], loopbackOnly: true }]);
   });
 

@@ -7,7 +7,19 @@ const target = { prefix: '/ports/w1/3000', proto: 'https' as const, stripCookies
 
 describe('forwardHeaders', () => {
   it('drops hop-by-hop headers and the ones Connection names, keeps the rest', () => {
-    const h = forwardHeaders(req({ host: 'h', connection: 'keep-alive, x-secret-hop', 'keep-alive': '5', 'x-secret-hop': '1', te: 'trailers', 'transfer-encoding': 'chunked', accept: '*/*' }), target, false);
+    const h = forwardHeaders(
+      req({
+        host: 'h',
+        connection: 'keep-alive, x-secret-hop',
+        'keep-alive': '5',
+        'x-secret-hop': '1',
+        te: 'trailers',
+        'transfer-encoding': 'chunked',
+        accept: '*/*',
+      }),
+      target,
+      false,
+    );
     expect(h).toMatchObject({ host: 'h', accept: '*/*', connection: 'close' });
     for (const name of ['keep-alive', 'x-secret-hop', 'te', 'transfer-encoding']) expect(h[name]).toBeUndefined();
   });
@@ -24,7 +36,12 @@ describe('forwardHeaders', () => {
   });
   it('sets X-Forwarded-* from what Slipway knows, replacing what the client sent', () => {
     const h = forwardHeaders(req({ host: 'slipway.example:8080', 'x-forwarded-host': 'evil', 'x-forwarded-prefix': '/evil' }), target, false);
-    expect(h).toMatchObject({ 'x-forwarded-host': 'slipway.example:8080', 'x-forwarded-proto': 'https', 'x-forwarded-prefix': '/ports/w1/3000', 'x-forwarded-for': '10.0.0.9' });
+    expect(h).toMatchObject({
+      'x-forwarded-host': 'slipway.example:8080',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-prefix': '/ports/w1/3000',
+      'x-forwarded-for': '10.0.0.9',
+    });
     expect(forwardHeaders(req({ host: 'x' }), { ...target, prefix: '' }, false)['x-forwarded-prefix']).toBeUndefined();
   });
 });
@@ -48,7 +65,9 @@ describe('responseHeaders', () => {
   it('sandboxes the path form without allow-same-origin, and an own CSP of the app stays a second policy', () => {
     const out = responseHeaders(['Content-Type', 'text/html', 'Content-Security-Policy', "default-src 'self'"], pathForm);
     expect(values(out, 'content-security-policy')).toEqual([SANDBOX, "default-src 'self'"]);
-    expect(SANDBOX).toMatch(/^sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation$/);
+    expect(SANDBOX).toMatch(
+      /^sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox allow-pointer-lock allow-presentation$/,
+    );
     expect(SANDBOX).not.toContain('allow-same-origin');
     expect(SANDBOX).not.toContain('allow-top-navigation');
   });

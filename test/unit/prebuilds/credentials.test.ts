@@ -32,7 +32,11 @@ describe('credentialFor', () => {
     const bob = user('bob');
     const a = await projects.create({ id: alice.id, isAdmin: false }, { repoUrl: 'https://git.example.com/team/app.git', accessToken: 'alice-token' });
     const as = { user: alice.id };
-    expect(projects.credentialFor('https://git.example.com/team/app.git', as)).toMatchObject({ token: 'alice-token', origin: 'https://git.example.com:443', projectId: a.id });
+    expect(projects.credentialFor('https://git.example.com/team/app.git', as)).toMatchObject({
+      token: 'alice-token',
+      origin: 'https://git.example.com:443',
+      projectId: a.id,
+    });
     // Any spelling of the same origin and repository.
     expect(projects.credentialFor('https://GIT.example.com:443/team/app', as)?.token).toBe('alice-token');
     // Another scheme, port or host is another origin: never sent there (http would even send it in clear).

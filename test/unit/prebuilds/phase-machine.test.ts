@@ -15,9 +15,24 @@ const T1 = '2026-01-01T00:01:00.000Z';
 
 function prebuild(status: PrebuildPhase, more: Partial<PrebuildRecord> = {}): PrebuildRecord {
   return {
-    id: 'pb1', projectId: 'p1', repoUrl: 'https://example.com/r', branch: 'main', commit: 'a'.repeat(40), status, trigger: 'poll',
-    imageRef: status === 'ready' ? 'slipway/prebuild-r:pb1' : null, baseImageRef: null, definitionHash: null, error: null, exitCode: null, tasks: [],
-    createdAt: T0, startedAt: status === 'queued' ? null : T0, finishedAt: null, collectedAt: null, ...more,
+    id: 'pb1',
+    projectId: 'p1',
+    repoUrl: 'https://example.com/r',
+    branch: 'main',
+    commit: 'a'.repeat(40),
+    status,
+    trigger: 'poll',
+    imageRef: status === 'ready' ? 'slipway/prebuild-r:pb1' : null,
+    baseImageRef: null,
+    definitionHash: null,
+    error: null,
+    exitCode: null,
+    tasks: [],
+    createdAt: T0,
+    startedAt: status === 'queued' ? null : T0,
+    finishedAt: null,
+    collectedAt: null,
+    ...more,
   };
 }
 
@@ -58,17 +73,32 @@ const TABLE: Record<PrebuildPhase, Record<PrebuildEvent['type'], Outcome>> = {
     collect: 'refused',
   },
   ready: {
-    start: 'refused', progress: 'refused', succeed: 'refused', fail: 'refused', cancel: 'refused', aborted: 'refused',
+    start: 'refused',
+    progress: 'refused',
+    succeed: 'refused',
+    fail: 'refused',
+    cancel: 'refused',
+    aborted: 'refused',
     supersede: ['ready', []],
     collect: ['ready', []],
   },
   failed: {
-    start: 'refused', progress: 'refused', succeed: 'refused', fail: 'refused', cancel: 'refused', aborted: 'refused',
+    start: 'refused',
+    progress: 'refused',
+    succeed: 'refused',
+    fail: 'refused',
+    cancel: 'refused',
+    aborted: 'refused',
     supersede: ['failed', []],
     collect: 'refused',
   },
   canceled: {
-    start: 'refused', progress: 'refused', succeed: 'refused', fail: 'refused', cancel: 'refused', aborted: 'refused',
+    start: 'refused',
+    progress: 'refused',
+    succeed: 'refused',
+    fail: 'refused',
+    cancel: 'refused',
+    aborted: 'refused',
     supersede: ['canceled', []],
     collect: 'refused',
   },
@@ -101,10 +131,23 @@ describe('prebuild phase machine', () => {
       return result.record;
     };
     expect(run(prebuild('queued'), EVENTS.start)).toMatchObject({ status: 'building', startedAt: T1, finishedAt: null });
-    expect(run(prebuild('building'), EVENTS.progress)).toMatchObject({ definitionHash: 'h1', baseImageRef: 'base:1', tasks: [{ name: 'a', exitCode: 0, durationMs: 5 }] });
+    expect(run(prebuild('building'), EVENTS.progress)).toMatchObject({
+      definitionHash: 'h1',
+      baseImageRef: 'base:1',
+      tasks: [{ name: 'a', exitCode: 0, durationMs: 5 }],
+    });
     // Facts not in the event stay as they were.
-    expect(run(prebuild('building', { definitionHash: 'h0' }), { type: 'progress', baseImageRef: 'b' })).toMatchObject({ definitionHash: 'h0', baseImageRef: 'b' });
-    expect(run(prebuild('building'), EVENTS.succeed)).toMatchObject({ status: 'ready', imageRef: 'slipway/prebuild-r:pb1', exitCode: 0, error: null, finishedAt: T1 });
+    expect(run(prebuild('building', { definitionHash: 'h0' }), { type: 'progress', baseImageRef: 'b' })).toMatchObject({
+      definitionHash: 'h0',
+      baseImageRef: 'b',
+    });
+    expect(run(prebuild('building'), EVENTS.succeed)).toMatchObject({
+      status: 'ready',
+      imageRef: 'slipway/prebuild-r:pb1',
+      exitCode: 0,
+      error: null,
+      finishedAt: T1,
+    });
     expect(run(prebuild('building'), EVENTS.fail)).toMatchObject({ status: 'failed', error: 'task "a" failed with exit code 2', exitCode: 2, finishedAt: T1 });
     // A failure that is no task's (a timeout, a restart) keeps the exit code it had.
     expect(run(prebuild('building'), { type: 'fail', reason: 'timed out after 60 min', at: T1 })).toMatchObject({ status: 'failed', exitCode: null });
@@ -128,8 +171,20 @@ describe('applyPrebuildEvent (the one writer of prebuild rows), on a real SQLite
     const db = openDatabase(dir);
     createUserStore(db).create({ id: 'u1', username: 'ann', passwordHash: null, isAdmin: false });
     createProjectStore(db).insert({
-      id: 'p1', ownerId: 'u1', name: 'r', repoUrl: 'https://example.com/r', repoKey: 'example.com/r', prebuildBranches: null, pollIntervalSeconds: 0,
-      webhookSecretEnc: 'sealed', accessTokenEnc: null, pollHeads: null, lastPolledAt: null, pollError: null, createdAt: T0, updatedAt: T0,
+      id: 'p1',
+      ownerId: 'u1',
+      name: 'r',
+      repoUrl: 'https://example.com/r',
+      repoKey: 'example.com/r',
+      prebuildBranches: null,
+      pollIntervalSeconds: 0,
+      webhookSecretEnc: 'sealed',
+      accessTokenEnc: null,
+      pollHeads: null,
+      lastPolledAt: null,
+      pollError: null,
+      createdAt: T0,
+      updatedAt: T0,
     });
     const store = createPrebuildStore(db);
     store.insert(prebuild('queued'));

@@ -5,14 +5,37 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultSpec, parseDefinition, serverSubstitution, type WorkspaceSpec } from '../../../server/definition/index.js';
-import { planContainer, planProvision, planScripts, prebuildTasks, type ProvisionConfig, type ProvisionStep, type ProvisionTarget } from '../../../server/provision/plan.js';
+import {
+  planContainer,
+  planProvision,
+  planScripts,
+  prebuildTasks,
+  type ProvisionConfig,
+  type ProvisionStep,
+  type ProvisionTarget,
+} from '../../../server/provision/plan.js';
 
 const config: ProvisionConfig = { publicUrl: 'https://slipway.example', extraCaCerts: null, limits: { cpus: 2, memoryBytes: 4 << 30, pids: 4096 } };
 const repo = { repoUrl: 'https://git.example/team/app.git', repoName: 'app', commit: 'c'.repeat(40), branch: 'main' };
 
 const cold: ProvisionTarget = { kind: 'workspace', id: 'w1', ownerId: 'u1', contextUrl: 'https://git.example/team/app', image: 'slipway/workspace-base', repo };
-const exact: ProvisionTarget = { kind: 'from-snapshot', id: 'w2', ownerId: 'u1', contextUrl: 'https://git.example/team/app', snapshot: { id: 'p1', commit: repo.commit, imageRef: 'slipway/prebuild-app:p1' }, incremental: false, removedFiles: [], repo };
-const incremental: ProvisionTarget = { ...exact, id: 'w3', snapshot: { id: 'p0', commit: 'a'.repeat(40), imageRef: 'slipway/prebuild-app:p0' }, incremental: true, removedFiles: ['old.txt'] };
+const exact: ProvisionTarget = {
+  kind: 'from-snapshot',
+  id: 'w2',
+  ownerId: 'u1',
+  contextUrl: 'https://git.example/team/app',
+  snapshot: { id: 'p1', commit: repo.commit, imageRef: 'slipway/prebuild-app:p1' },
+  incremental: false,
+  removedFiles: [],
+  repo,
+};
+const incremental: ProvisionTarget = {
+  ...exact,
+  id: 'w3',
+  snapshot: { id: 'p0', commit: 'a'.repeat(40), imageRef: 'slipway/prebuild-app:p0' },
+  incremental: true,
+  removedFiles: ['old.txt'],
+};
 const prebuild: ProvisionTarget = { kind: 'prebuild', id: 'p1', projectId: 'pr1', image: 'slipway/workspace-base', repo };
 
 function spec(file: string, text: string): WorkspaceSpec {
@@ -23,17 +46,39 @@ function spec(file: string, text: string): WorkspaceSpec {
 
 const gitpod = spec(
   '.gitpod.yml',
-  ['tasks:', '  - name: deps', '    before: echo before1', '    init: npm ci', '    command: npm start', '  - init: make', 'gitConfig:', '  pull.rebase: "true"', ''].join('\n'),
+  [
+    'tasks:',
+    '  - name: deps',
+    '    before: echo before1',
+    '    init: npm ci',
+    '    command: npm start',
+    '  - init: make',
+    'gitConfig:',
+    '  pull.rebase: "true"',
+    '',
+  ].join('\n'),
 );
 const devcontainer = spec(
   '.devcontainer/devcontainer.json',
-  JSON.stringify({ image: 'node:20', onCreateCommand: 'echo create', updateContentCommand: ['npm', 'ci'], postCreateCommand: 'echo post', postStartCommand: 'npm start' }),
+  JSON.stringify({
+    image: 'node:20',
+    onCreateCommand: 'echo create',
+    updateContentCommand: ['npm', 'ci'],
+    postCreateCommand: 'echo post',
+    postStartCommand: 'npm start',
+  }),
 );
 const bare = spec('.gitpod.yml', 'image: node:20\n');
 
 /** A step in a form a table can hold. */
 const short = (s: ProvisionStep) =>
-  s.kind === 'checkout' ? `checkout:${s.how}${s.early ? ':early' : ''}` : s.kind === 'terminals' ? `terminals:${s.runInit ? 'init' : 'no-init'}` : s.kind === 'headless' ? `headless:${s.name}` : s.kind;
+  s.kind === 'checkout'
+    ? `checkout:${s.how}${s.early ? ':early' : ''}`
+    : s.kind === 'terminals'
+      ? `terminals:${s.runInit ? 'init' : 'no-init'}`
+      : s.kind === 'headless'
+        ? `headless:${s.name}`
+        : s.kind;
 
 describe('provision plan: what runs, in which order', () => {
   it.each([
@@ -68,7 +113,10 @@ describe('provision plan: what runs, in which order', () => {
 
   it('a prebuild runs each task before + init, in its own logged step, never command', () => {
     const steps = planScripts(gitpod, prebuild).filter((s) => s.kind === 'headless');
-    expect(steps.map((s) => [s.name, s.label, s.taskIndex])).toEqual([['task-0', 'deps', 0], ['task-1', 'Task 2', 1]]);
+    expect(steps.map((s) => [s.name, s.label, s.taskIndex])).toEqual([
+      ['task-0', 'deps', 0],
+      ['task-1', 'Task 2', 1],
+    ]);
     expect(steps[0]!.kind === 'headless' && steps[0]!.script).toMatch(/echo before1[\s\S]*npm ci/);
     expect(steps.map((s) => (s.kind === 'headless' ? s.script : '')).join('\n')).not.toContain('npm start');
     expect(prebuildTasks(gitpod).map((t) => t.name)).toEqual(['deps', 'Task 2']);
@@ -81,10 +129,18 @@ describe('provision plan: what runs, in which order', () => {
     expect(c.prep.dirs).toEqual(['/workspace']);
     expect(c.steps.find((s) => s.kind === 'checkout')).toMatchObject({ parentReady: true, early: true, path: '/workspace/app' });
     const inc = planProvision(gitpod, incremental, config);
-    expect(inc.steps.find((s) => s.kind === 'checkout')).toMatchObject({ how: 'forward', removedFiles: ['old.txt'], title: expect.stringMatching(/from aaaaaaaaaaaa to cccccccccccc/) });
+    expect(inc.steps.find((s) => s.kind === 'checkout')).toMatchObject({
+      how: 'forward',
+      removedFiles: ['old.txt'],
+      title: expect.stringMatching(/from aaaaaaaaaaaa to cccccccccccc/),
+    });
     expect(planProvision(gitpod, prebuild, config).scratchPrefix).toBe('prebuild-p1');
     const located = spec('.gitpod.yml', 'checkoutLocation: src/app\nworkspaceLocation: src/app/web\n');
-    expect(planProvision(located, cold, config)).toMatchObject({ checkout: '/workspace/src/app', workdir: '/workspace/src/app/web', prep: { dirs: ['/workspace/src'] } });
+    expect(planProvision(located, cold, config)).toMatchObject({
+      checkout: '/workspace/src/app',
+      workdir: '/workspace/src/app/web',
+      prep: { dirs: ['/workspace/src'] },
+    });
   });
 
   // Parsed as the server does (serverSubstitution): a devcontainer repository lives at /workspaces/<name>, at every kind of start,
@@ -101,7 +157,10 @@ describe('provision plan: what runs, in which order', () => {
     }
     expect(planProvision(dc, cold, config).prep.dirs).toEqual(['/workspaces']);
     expect(planScripts(dc, cold).map((s) => (s.kind === 'headless' ? s.script : ''))[0]).toContain('ls /workspaces/app');
-    const mounted = server('.devcontainer/devcontainer.json', JSON.stringify({ image: 'x', workspaceMount: 'source=${localWorkspaceFolder},target=/code,type=bind', workspaceFolder: '/code/web' }));
+    const mounted = server(
+      '.devcontainer/devcontainer.json',
+      JSON.stringify({ image: 'x', workspaceMount: 'source=${localWorkspaceFolder},target=/code,type=bind', workspaceFolder: '/code/web' }),
+    );
     expect(planProvision(mounted, incremental, config)).toMatchObject({ checkout: '/code', workdir: '/code/web' });
     expect(planProvision(server('.gitpod.yml', 'image: node:20\n'), cold, config).checkout).toBe('/workspace/app');
     expect(planProvision(defaultSpec(), prebuild, config).checkout).toBe('/workspace/app');
@@ -112,7 +171,13 @@ describe('provision plan: the container', () => {
   it('a workspace: its name, image, labels, env and limits', () => {
     const c = planContainer(gitpod, cold, config);
     expect(c).toMatchObject({ name: 'slipway-w1', image: 'slipway/workspace-base', hostname: 'w1', limits: config.limits });
-    expect(c.labels).toEqual({ 'slipway.workspace': 'w1', 'slipway.owner': 'u1', 'slipway.repo': repo.repoUrl, 'slipway.commit': repo.commit, 'slipway.kind': 'workspace' });
+    expect(c.labels).toEqual({
+      'slipway.workspace': 'w1',
+      'slipway.owner': 'u1',
+      'slipway.repo': repo.repoUrl,
+      'slipway.commit': repo.commit,
+      'slipway.kind': 'workspace',
+    });
     expect(c.env).toMatchObject({
       SLIPWAY_WORKSPACE_ID: 'w1',
       SLIPWAY_WORKSPACE_URL: 'https://slipway.example/w/w1',

@@ -24,7 +24,13 @@ function sh(script: string, shell = '/bin/sh'): { code: number; out: string } {
 const lines = (out: string) => out.split('\n').filter((l) => /^(step|cwd)/.test(l));
 
 describe('a task terminal runs before, init (first start only), command, in its folder', () => {
-  const task = { name: 'app', before: 'echo step-before', init: 'echo step-init', command: 'echo step-command; echo "cwd $(pwd)"; echo "step-env $GREETING"', env: { GREETING: "it's here" } };
+  const task = {
+    name: 'app',
+    before: 'echo step-before',
+    init: 'echo step-init',
+    command: 'echo step-command; echo "cwd $(pwd)"; echo "step-env $GREETING"',
+    env: { GREETING: "it's here" },
+  };
   it.each([
     [true, ['step-before', 'step-init', 'step-command', `cwd ${dir}`, "step-env it's here"]],
     [false, ['step-before', 'step-command', `cwd ${dir}`, "step-env it's here"]],
@@ -36,7 +42,7 @@ describe('a task terminal runs before, init (first start only), command, in its 
 });
 
 describe('a headless run (prebuild, first start) stops at the first failing step', () => {
-  it('runs the steps in order and exits with the failing step\'s code', () => {
+  it("runs the steps in order and exits with the failing step's code", () => {
     const script = headlessScript(
       [
         { name: 'onCreateCommand', script: 'echo step-1' },
@@ -56,7 +62,15 @@ describe('a headless run (prebuild, first start) stops at the first failing step
     const { code, out } = sh(headlessScript([{ name: 'x', script: 'echo "step $A"; echo "cwd $(pwd)"' }], dir, { A: 'a b', 'NOT-A-NAME': 'x' })!);
     expect(code).toBe(0);
     expect(lines(out)).toEqual(['step a b', `cwd ${dir}`]);
-    expect(headlessScript([{ name: 'x', script: null }, { name: 'y', script: ' \n' }], dir)).toBeNull();
+    expect(
+      headlessScript(
+        [
+          { name: 'x', script: null },
+          { name: 'y', script: ' \n' },
+        ],
+        dir,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -83,7 +97,16 @@ describe('lifecycle commands in their three forms', () => {
     const run = sh(failing, shell);
     expect(run.code).toBe(3);
     expect(run.out.split('\n').filter(Boolean).sort()).toEqual(['[a] one', '[b] two', '[c] three']);
-    const headless = sh(headlessScript([{ name: 'postCreateCommand', script: failing }, { name: 'never', script: 'echo step-never' }], dir)!, shell);
+    const headless = sh(
+      headlessScript(
+        [
+          { name: 'postCreateCommand', script: failing },
+          { name: 'never', script: 'echo step-never' },
+        ],
+        dir,
+      )!,
+      shell,
+    );
     expect(headless.code).toBe(3);
     expect(headless.out).toContain('postCreateCommand failed with exit code 3');
     expect(headless.out).not.toContain('step-never');
@@ -94,7 +117,13 @@ describe('lifecycle commands in their three forms', () => {
 describe('which lifecycle command failed', () => {
   it('is read from the real output of a failing headless run, among the given names only', () => {
     const names = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'];
-    const script = headlessScript([{ name: 'onCreateCommand', script: 'echo ok' }, { name: 'postCreateCommand', script: 'echo "fake failed with exit code 9"; exit 3' }], dir)!;
+    const script = headlessScript(
+      [
+        { name: 'onCreateCommand', script: 'echo ok' },
+        { name: 'postCreateCommand', script: 'echo "fake failed with exit code 9"; exit 3' },
+      ],
+      dir,
+    )!;
     const run = sh(script);
     expect(run.code).toBe(3);
     expect(failedStepOf(run.out, names)).toEqual({ name: 'postCreateCommand', exitCode: 3 });

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createNetworks } from '../../../server/runtime/network.js';
 
 // A host address of this machine, and a pool around it: the host's own address (a bridge's gateway) stays allowed.
-const host = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)!.address;
+const host = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)!.address;
 const [a, b, c] = host.split('.');
 const pool = `${a}.${b}.${c}.0/24`;
 const neighbour = `${a}.${b}.${c}.${host.endsWith('.7') ? 8 : 7}`;

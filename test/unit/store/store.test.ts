@@ -25,14 +25,19 @@ describe('store', () => {
   it('records terminal history and marks sessions of a previous process lost', () => {
     const db = openDatabase(':memory:');
     createUserStore(db).create({ id: 'u1', username: 'ann', passwordHash: null, isAdmin: false });
-    db.prepare("INSERT INTO workspaces (id, owner_id, context_url, repo_url, repo_name, status, created_at, updated_at, last_activity_at) VALUES ('w1','u1','x','x','x','running','t','t','t')").run();
+    db.prepare(
+      "INSERT INTO workspaces (id, owner_id, context_url, repo_url, repo_name, status, created_at, updated_at, last_activity_at) VALUES ('w1','u1','x','x','x','running','t','t','t')",
+    ).run();
     const terminals = createTerminalStore(db);
     terminals.opened({ id: 't1', workspaceId: 'w1', name: 'a', kind: 'task', taskIndex: 0 });
     terminals.opened({ id: 't2', workspaceId: 'w1', name: 'b', kind: 'shell', taskIndex: null });
     terminals.ended('t1', 'exited', 3);
     terminals.ended('t1', 'lost', null); // an ended terminal stays as it ended
     expect(terminals.markAllLost()).toBe(1);
-    expect(terminals.list('w1').map((t) => [t.id, t.state, t.exitCode])).toEqual([['t1', 'exited', 3], ['t2', 'lost', null]]);
+    expect(terminals.list('w1').map((t) => [t.id, t.state, t.exitCode])).toEqual([
+      ['t1', 'exited', 3],
+      ['t2', 'lost', null],
+    ]);
   });
 });
 

@@ -29,10 +29,29 @@ function setup() {
   const store = createWorkspaceStore(db);
   const at = '2026-01-01T00:00:00.000Z';
   const record: WorkspaceRecord = {
-    id: 'w1', ownerId: 'u1', contextUrl: 'https://example.com/r', repoUrl: 'https://example.com/r', repoName: 'r', branch: 'main', commit: null,
-    status: 'running', statusReason: null, phases: [{ phase: 'running', at, reason: null }], timings: {}, containerId: 'c1', imageRef: 'img',
-    startedFrom: 'cold', prebuild: null, spec: null, definitionFile: null, portVisibility: { '8080': 'public' }, createdOnce: true, lifecycle: null,
-    createdAt: at, updatedAt: at, lastActivityAt: at,
+    id: 'w1',
+    ownerId: 'u1',
+    contextUrl: 'https://example.com/r',
+    repoUrl: 'https://example.com/r',
+    repoName: 'r',
+    branch: 'main',
+    commit: null,
+    status: 'running',
+    statusReason: null,
+    phases: [{ phase: 'running', at, reason: null }],
+    timings: {},
+    containerId: 'c1',
+    imageRef: 'img',
+    startedFrom: 'cold',
+    prebuild: null,
+    spec: null,
+    definitionFile: null,
+    portVisibility: { '8080': 'public' },
+    createdOnce: true,
+    lifecycle: null,
+    createdAt: at,
+    updatedAt: at,
+    lastActivityAt: at,
   };
   store.insert(record);
   return { store };
@@ -66,7 +85,13 @@ describe('workspace store: one writer per column', () => {
 
   it('changes of different ports from stale copies all stay (one UPDATE each, no read-modify-write)', () => {
     const { store } = setup();
-    for (const [port, visibility] of [[3000, 'public'], [3001, 'public'], [3000, 'private'], [3002, 'public']] as const) store.setPortVisibility('w1', port, visibility);
+    for (const [port, visibility] of [
+      [3000, 'public'],
+      [3001, 'public'],
+      [3000, 'private'],
+      [3002, 'public'],
+    ] as const)
+      store.setPortVisibility('w1', port, visibility);
     expect(store.get('w1')!.portVisibility).toEqual({ '8080': 'public', '3000': 'private', '3001': 'public', '3002': 'public' });
   });
 
@@ -85,14 +110,31 @@ describe('project store: settings and poll state have one writer each', () => {
     const projects = createProjectStore(db);
     const at = '2026-01-01T00:00:00.000Z';
     projects.insert({
-      id: 'p1', ownerId: 'u1', name: 'r', repoUrl: 'https://example.com/r', repoKey: 'example.com/r', prebuildBranches: null, pollIntervalSeconds: 60,
-      webhookSecretEnc: 'sealed', accessTokenEnc: null, pollHeads: null, lastPolledAt: null, pollError: null, createdAt: at, updatedAt: at,
+      id: 'p1',
+      ownerId: 'u1',
+      name: 'r',
+      repoUrl: 'https://example.com/r',
+      repoKey: 'example.com/r',
+      prebuildBranches: null,
+      pollIntervalSeconds: 60,
+      webhookSecretEnc: 'sealed',
+      accessTokenEnc: null,
+      pollHeads: null,
+      lastPolledAt: null,
+      pollError: null,
+      createdAt: at,
+      updatedAt: at,
     });
     const held = projects.get('p1')!; // the project service's copy, read before the poll
     projects.recordPoll('p1', { at: '2026-01-01T00:01:00.000Z', heads: { main: 'a'.repeat(40) } });
     held.name = 'renamed';
     projects.save(held);
-    expect(projects.get('p1')).toMatchObject({ name: 'renamed', pollHeads: { main: 'a'.repeat(40) }, lastPolledAt: '2026-01-01T00:01:00.000Z', pollError: null });
+    expect(projects.get('p1')).toMatchObject({
+      name: 'renamed',
+      pollHeads: { main: 'a'.repeat(40) },
+      lastPolledAt: '2026-01-01T00:01:00.000Z',
+      pollError: null,
+    });
     projects.recordPoll('p1', { at: '2026-01-01T00:02:00.000Z', error: 'unreachable' });
     expect(projects.get('p1')).toMatchObject({ pollHeads: { main: 'a'.repeat(40) }, lastPolledAt: '2026-01-01T00:02:00.000Z', pollError: 'unreachable' });
   });

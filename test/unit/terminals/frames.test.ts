@@ -36,7 +36,12 @@ describe('parseClientFrame', () => {
     ['resize huge', text('{"type":"resize","cols":1e308,"rows":9007199254740993}'), false, { kind: 'invalid', code: 1007 }],
     ['resize nested objects', text('{"type":"resize","cols":{"a":{"b":80}},"rows":[24]}'), false, { kind: 'invalid', code: 1007 }],
     ['deeply nested', text('['.repeat(5000) + ']'.repeat(5000)), false, { kind: 'invalid', code: 1007 }],
-    ['control frame over the cap', text(JSON.stringify({ type: 'resize', cols: 80, rows: 24, pad: 'x'.repeat(MAX_CONTROL_FRAME_BYTES) })), false, { kind: 'invalid', code: 1009 }],
+    [
+      'control frame over the cap',
+      text(JSON.stringify({ type: 'resize', cols: 80, rows: 24, pad: 'x'.repeat(MAX_CONTROL_FRAME_BYTES) })),
+      false,
+      { kind: 'invalid', code: 1009 },
+    ],
     ['input frame over the cap', Buffer.alloc(MAX_INPUT_FRAME_BYTES + 1), true, { kind: 'invalid', code: 1009 }],
   ];
 
@@ -46,7 +51,7 @@ describe('parseClientFrame', () => {
 
   it('never throws and refuses with a short reason (a close reason must fit in 123 bytes)', () => {
     let seed = 12;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 5000; i++) {
       const bytes = Buffer.from(Array.from({ length: Math.floor(random() * 64) }, () => Math.floor(random() * 256)));
       const frame = parseClientFrame(bytes, false);

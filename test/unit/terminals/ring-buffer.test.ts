@@ -34,7 +34,9 @@ function fakeClient(queued = 0) {
     sendData: (d) => got.push(d),
     sendControl: (m) => control.push(m),
     bufferedBytes: () => queued,
-    close: (_c, r) => { closed = r; },
+    close: (_c, r) => {
+      closed = r;
+    },
   };
   return { client, got, control, closed: () => closed };
 }
@@ -43,9 +45,14 @@ describe('terminal', () => {
   it('replays scrollback to a late client, then streams live output, then the exit code', async () => {
     const stream = new PassThrough();
     let exit!: (code: number) => void;
-    const exited = new Promise<number | null>((r) => { exit = r; });
-    const terminal = createTerminal({ id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
-      { stream, resize: async () => {}, exited }, { preamble: Buffer.from('pre|') });
+    const exited = new Promise<number | null>((r) => {
+      exit = r;
+    });
+    const terminal = createTerminal(
+      { id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
+      { stream, resize: async () => {}, exited },
+      { preamble: Buffer.from('pre|') },
+    );
     stream.push(Buffer.from('hello '));
     await new Promise((r) => setTimeout(r, 5));
     const late = fakeClient();
@@ -62,12 +69,21 @@ describe('terminal', () => {
 
   it('pauses the process while its only client is backed up, and resumes when it drains', async () => {
     const stream = new PassThrough();
-    const terminal = createTerminal({ id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
-      { stream, resize: async () => {}, exited: new Promise(() => {}) });
+    const terminal = createTerminal(
+      { id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
+      { stream, resize: async () => {}, exited: new Promise(() => {}) },
+    );
     let queued = 4 * 1024 * 1024;
     const got: Buffer[] = [];
     let closed = false;
-    terminal.attach({ sendData: (d) => got.push(d), sendControl: () => {}, bufferedBytes: () => queued, close: () => { closed = true; } });
+    terminal.attach({
+      sendData: (d) => got.push(d),
+      sendControl: () => {},
+      bufferedBytes: () => queued,
+      close: () => {
+        closed = true;
+      },
+    });
     stream.push(Buffer.from('burst'));
     await new Promise((r) => setTimeout(r, 5));
     expect(stream.isPaused()).toBe(true);
@@ -80,8 +96,10 @@ describe('terminal', () => {
 
   it('drops a slow client without holding up a fast one', async () => {
     const stream = new PassThrough();
-    const terminal = createTerminal({ id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
-      { stream, resize: async () => {}, exited: new Promise(() => {}) });
+    const terminal = createTerminal(
+      { id: 't', workspaceId: 'w', name: 'x', kind: 'shell', taskIndex: null },
+      { stream, resize: async () => {}, exited: new Promise(() => {}) },
+    );
     const slow = fakeClient(64 * 1024 * 1024);
     const fast = fakeClient(0);
     terminal.attach(slow.client);

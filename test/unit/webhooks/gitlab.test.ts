@@ -69,11 +69,7 @@ describe('GitLab webhooks', () => {
   it('rejects a tampered repository: the token of one project does not open another', () => {
     const other = 'gitlab.example.org/platform/tools/other-service';
     const retargeted = Buffer.from(body.toString('utf8').replaceAll('slipway-demo', 'other-service'));
-    expectSlipwayError(
-      () => verify(retargeted, signed(retargeted), { [KEY]: [SECRET], [other]: ['other-token'] }),
-      401,
-      'SLIPWAY_WEBHOOK_BAD_SIGNATURE',
-    );
+    expectSlipwayError(() => verify(retargeted, signed(retargeted), { [KEY]: [SECRET], [other]: ['other-token'] }), 401, 'SLIPWAY_WEBHOOK_BAD_SIGNATURE');
   });
 
   it('ignores a Tag Push Hook', () => {

@@ -56,11 +56,8 @@ describe('normalizeRepoKey', () => {
     expect(normalizeRepoKey('https://github.com/acme/Rocket')).not.toBe(normalizeRepoKey('https://github.com/acme/rocket'));
   });
 
-  it.each(['', '   ', 'rocket', 'https://github.com', 'https://github.com/', 'git@github.com:', 'not a url at all', 'file://', '/'])(
-    'rejects %j',
-    (url) => {
-      expect(tryNormalizeRepoKey(url)).toBeNull();
-      expectSlipwayError(() => normalizeRepoKey(url), 400, 'SLIPWAY_WEBHOOK_BAD_REPO_URL');
-    },
-  );
+  it.each(['', '   ', 'rocket', 'https://github.com', 'https://github.com/', 'git@github.com:', 'not a url at all', 'file://', '/'])('rejects %j', (url) => {
+    expect(tryNormalizeRepoKey(url)).toBeNull();
+    expectSlipwayError(() => normalizeRepoKey(url), 400, 'SLIPWAY_WEBHOOK_BAD_REPO_URL');
+  });
 });

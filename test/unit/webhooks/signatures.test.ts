@@ -1,17 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  constantTimeEqual,
-  findMatchingSecret,
-  parseHexSignature,
-  signBody,
-} from '../../../server/webhooks/signatures.js';
+import { constantTimeEqual, findMatchingSecret, parseHexSignature, signBody } from '../../../server/webhooks/signatures.js';
 
 const body = Buffer.from('{"ref":"refs/heads/main"}');
 const hex = createHmac('sha256', 'k').update(body).digest('hex');
 
 describe('signatures', () => {
-  it('signBody sets each provider\'s real headers', () => {
+  it("signBody sets each provider's real headers", () => {
     expect(signBody('github', 'k', body, { deliveryId: 'd' })).toEqual({
       'content-type': 'application/json',
       'x-github-event': 'push',

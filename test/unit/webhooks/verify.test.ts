@@ -70,7 +70,13 @@ describe('verifyAndParseWebhook, across providers', () => {
     );
     const gitlab = fixture('gitlab-push.json');
     expectSlipwayError(
-      () => verifyAndParseWebhook({ provider: 'gitlab', headers: { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': '' }, rawBody: gitlab, secretsFor: () => [''] }),
+      () =>
+        verifyAndParseWebhook({
+          provider: 'gitlab',
+          headers: { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': '' },
+          rawBody: gitlab,
+          secretsFor: () => [''],
+        }),
       401,
       'SLIPWAY_WEBHOOK_BAD_SIGNATURE',
     );

@@ -18,7 +18,12 @@ describe('reconciler: what it does about a workspace', () => {
     ['stopped, container gone → failed', rec('stopped'), null, [{ kind: 'container-gone' }]],
     ['failed, container gone → only the id is forgotten', rec('failed'), null, [{ kind: 'forget-container' }]],
     // Stopped or started behind our back.
-    ['running, container stopped → stopped with its exit code', rec('running'), down, [{ kind: 'mark-stopped', reason: 'the container stopped outside Slipway (exit code 137)' }]],
+    [
+      'running, container stopped → stopped with its exit code',
+      rec('running'),
+      down,
+      [{ kind: 'mark-stopped', reason: 'the container stopped outside Slipway (exit code 137)' }],
+    ],
     ['stopped, container running → adopted', rec('stopped'), up, [{ kind: 'adopt', reason: 'the container was started outside Slipway' }]],
     // In line: nothing to do.
     ['running, container running', rec('running'), up, []],
@@ -34,8 +39,18 @@ describe('reconciler: what it does about a workspace', () => {
     ['pending → failed', rec('pending', null), null, [{ kind: 'fail', reason: 'the server restarted while the workspace was pending' }]],
     // On the legacy shared network: moved, and judged as well.
     ['running on the shared network → moved', rec('running'), { ...up, isolated: false }, [{ kind: 'isolate' }]],
-    ['running on the shared network, stopped → moved, then stopped', rec('running'), { ...down, isolated: false }, [{ kind: 'isolate' }, { kind: 'mark-stopped', reason: 'the container stopped outside Slipway (exit code 137)' }]],
-    ['stopped on the shared network, started → moved, then adopted', rec('stopped'), { ...up, isolated: false }, [{ kind: 'isolate' }, { kind: 'adopt', reason: 'the container was started outside Slipway' }]],
+    [
+      'running on the shared network, stopped → moved, then stopped',
+      rec('running'),
+      { ...down, isolated: false },
+      [{ kind: 'isolate' }, { kind: 'mark-stopped', reason: 'the container stopped outside Slipway (exit code 137)' }],
+    ],
+    [
+      'stopped on the shared network, started → moved, then adopted',
+      rec('stopped'),
+      { ...up, isolated: false },
+      [{ kind: 'isolate' }, { kind: 'adopt', reason: 'the container was started outside Slipway' }],
+    ],
   ];
   it.each(table)('%s', (_name, record, container, actions) => {
     expect(decide(record, container)).toEqual(actions);

@@ -34,7 +34,14 @@ function Users() {
     <Section title="Users">
       <form class="row wrap" onSubmit={submit}>
         <input placeholder="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autocomplete="off" />
-        <input placeholder="password (8+ characters)" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required autocomplete="new-password" />
+        <input
+          placeholder="password (8+ characters)"
+          type="password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          required
+          autocomplete="new-password"
+        />
         <label class="check">
           <input type="checkbox" checked={isAdmin} onChange={(e) => setIsAdmin(e.currentTarget.checked)} /> admin
         </label>

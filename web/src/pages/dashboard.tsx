@@ -144,7 +144,14 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
             Start
           </ActionButton>
         )}
-        <ActionButton small onClick={remove} busyLabel="Deleting…" kind="danger" onError={setError} confirm={`Delete workspace ${ws.repoName} (${ws.id})? Its files are removed.`}>
+        <ActionButton
+          small
+          onClick={remove}
+          busyLabel="Deleting…"
+          kind="danger"
+          onError={setError}
+          confirm={`Delete workspace ${ws.repoName} (${ws.id})? Its files are removed.`}
+        >
           Delete
         </ActionButton>
       </td>

@@ -46,9 +46,22 @@ export function LoginPage({ onLogin }: { onLogin: (user: User) => void }) {
         </label>
         <label>
           Password
-          <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+          <input
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            required
+          />
         </label>
-        <div class="error-slot">{error ? <div class="error" role="alert">{error}</div> : null}</div>
+        <div class="error-slot">
+          {error ? (
+            <div class="error" role="alert">
+              {error}
+            </div>
+          ) : null}
+        </div>
         <button type="submit" class="btn btn-primary" disabled={busy}>
           {busy ? <span class="spinner" aria-hidden="true" /> : null}
           {busy ? 'Signing in…' : 'Sign in'}

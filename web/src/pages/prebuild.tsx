@@ -27,13 +27,19 @@ export function PrebuildPage({ id }: { id: string }) {
   useEffect(() => setSettled(done), [done]);
   return (
     <div class="stack">
-      <Section title={p ? `Prebuild ${shortSha(p.commit)} on ${shown(p.branch, 'the default branch')}` : 'Prebuild'}
+      <Section
+        title={p ? `Prebuild ${shortSha(p.commit)} on ${shown(p.branch, 'the default branch')}` : 'Prebuild'}
         actions={
           p ? (
             <>
               <Status value={p.status} />
               {p.status === 'queued' || p.status === 'building' ? (
-                <ActionButton small busyLabel="Canceling…" onError={setError} onClick={async () => (await api('POST', `/api/prebuilds/${id}/cancel`), refresh())}>
+                <ActionButton
+                  small
+                  busyLabel="Canceling…"
+                  onError={setError}
+                  onClick={async () => (await api('POST', `/api/prebuilds/${id}/cancel`), refresh())}
+                >
                   Cancel
                 </ActionButton>
               ) : null}
@@ -45,7 +51,8 @@ export function PrebuildPage({ id }: { id: string }) {
         <ErrorBox error={actionError} />
         {p ? (
           <p class="muted">
-            <a href={`/projects/${p.projectId}`}>← Project</a> · {triggerText(p.trigger)} · queued {age(p.createdAt)} · {p.finishedAt ? 'took' : 'running for'} {duration(prebuildDuration(p))}
+            <a href={`/projects/${p.projectId}`}>← Project</a> · {triggerText(p.trigger)} · queued {age(p.createdAt)} · {p.finishedAt ? 'took' : 'running for'}{' '}
+            {duration(prebuildDuration(p))}
             {p.imageRef ? (
               <>
                 {' '}

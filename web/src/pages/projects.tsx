@@ -12,7 +12,11 @@ const FORGES: { id: keyof ApiProject['webhookUrls']; name: string; how: string }
   { id: 'gitlab', name: 'GitLab', how: 'Settings → Webhooks: this URL, the secret as "Secret token", trigger "Push events".' },
   { id: 'gitea', name: 'Gitea / Forgejo', how: 'Settings → Webhooks → Add webhook → Gitea: this URL, POST, application/json, the secret, "Push events".' },
   { id: 'bitbucket', name: 'Bitbucket', how: 'Repository settings → Webhooks → Add webhook: this URL, the secret, trigger "Repository push".' },
-  { id: 'generic', name: 'Anything else', how: 'POST {"repoUrl","ref","after"} with X-Slipway-Signature-256: sha256=<HMAC-SHA256 of the body with the secret>.' },
+  {
+    id: 'generic',
+    name: 'Anything else',
+    how: 'POST {"repoUrl","ref","after"} with X-Slipway-Signature-256: sha256=<HMAC-SHA256 of the body with the secret>.',
+  },
 ];
 
 export function WebhookInfo({ project }: { project: ApiProject }) {
@@ -79,7 +83,13 @@ function CreateProject({ onCreated }: { onCreated: (p: ApiProject) => void }) {
     <form class="form-grid" onSubmit={submit}>
       <label class="wide">
         Repository URL
-        <input value={repoUrl} onInput={(e) => setRepoUrl(e.currentTarget.value)} placeholder="https://git.example.com/team/app.git" required spellcheck={false} />
+        <input
+          value={repoUrl}
+          onInput={(e) => setRepoUrl(e.currentTarget.value)}
+          placeholder="https://git.example.com/team/app.git"
+          required
+          spellcheck={false}
+        />
       </label>
       <label>
         <span>
@@ -169,7 +179,6 @@ export function ProjectsPage() {
   );
 }
 
-
 export function ProjectPage({ id }: { id: string }) {
   const project = usePoll(() => api<ApiProject>('GET', `/api/projects/${id}`), 30000, [id]);
   const prebuilds = usePoll(() => api<ApiPrebuild[]>('GET', `/api/prebuilds?projectId=${encodeURIComponent(id)}`), 3000, [id]);
@@ -216,7 +225,8 @@ export function ProjectPage({ id }: { id: string }) {
         {p ? (
           <>
             <p class="muted">
-              {printable(p.repoUrl)} · branches {shown(p.prebuildBranches?.join(', ')) || 'default'} · polling {p.pollIntervalSeconds ? `every ${p.pollIntervalSeconds}s` : 'off'}
+              {printable(p.repoUrl)} · branches {shown(p.prebuildBranches?.join(', ')) || 'default'} · polling{' '}
+              {p.pollIntervalSeconds ? `every ${p.pollIntervalSeconds}s` : 'off'}
               {p.lastPolledAt ? ` (last ${age(p.lastPolledAt)})` : ''}
               {p.hasAccessToken ? ' · access token set' : ''}
             </p>

@@ -145,8 +145,13 @@ export function WorkspacePage({ id }: { id: string }) {
         <div class="ws-title">
           <h1>{printable(ws.repoName)}</h1>
           <div class="muted small">
-            <span title={printable(ws.repoUrl)}>{printable(ws.repoUrl)}</span> · branch <strong>{shown(ws.branch, '—')}</strong> · <code>{shortSha(ws.commit)}</code> ·{' '}
-            {STARTING.includes(ws.status) ? phaseText(ws) : ws.startedFrom ? `started from ${ws.startedFrom === 'prebuild' ? 'a prebuild' : ws.startedFrom}` : 'did not start'}
+            <span title={printable(ws.repoUrl)}>{printable(ws.repoUrl)}</span> · branch <strong>{shown(ws.branch, '—')}</strong> ·{' '}
+            <code>{shortSha(ws.commit)}</code> ·{' '}
+            {STARTING.includes(ws.status)
+              ? phaseText(ws)
+              : ws.startedFrom
+                ? `started from ${ws.startedFrom === 'prebuild' ? 'a prebuild' : ws.startedFrom}`
+                : 'did not start'}
             {total ? ` in ${duration(total)}` : ''} · created {age(ws.createdAt)}
           </div>
         </div>
@@ -161,7 +166,13 @@ export function WorkspacePage({ id }: { id: string }) {
               Start
             </ActionButton>
           )}
-          <ActionButton onClick={remove} busyLabel="Deleting…" kind="danger" onError={setActionError} confirm={`Delete workspace ${ws.repoName}? Its files are removed.`}>
+          <ActionButton
+            onClick={remove}
+            busyLabel="Deleting…"
+            kind="danger"
+            onError={setActionError}
+            confirm={`Delete workspace ${ws.repoName}? Its files are removed.`}
+          >
             Delete
           </ActionButton>
         </div>
@@ -170,7 +181,8 @@ export function WorkspacePage({ id }: { id: string }) {
       <div class="banner-slot">
         {ws.status === 'failed' ? (
           <div class="error" role="alert" data-testid="failure">
-            <strong>The workspace failed to start.</strong> {ws.statusReason === null ? 'No reason was recorded.' : printable(ws.statusReason, { multiline: true })} The startup log below shows what happened.
+            <strong>The workspace failed to start.</strong>{' '}
+            {ws.statusReason === null ? 'No reason was recorded.' : printable(ws.statusReason, { multiline: true })} The startup log below shows what happened.
           </div>
         ) : null}
         {ws.status === 'stopped' ? <div class="info">This workspace is stopped. Its files are kept; start it to get terminals back.</div> : null}
@@ -181,7 +193,15 @@ export function WorkspacePage({ id }: { id: string }) {
         <div class="ws-main">
           <div class="tabs" role="tablist">
             {tabs.map((t) => (
-              <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} class={tab === t.id ? 'tab active' : 'tab'} onClick={() => ((chosen.current = true), setTab(t.id))} data-tab={t.kind}>
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                aria-selected={tab === t.id}
+                class={tab === t.id ? 'tab active' : 'tab'}
+                onClick={() => ((chosen.current = true), setTab(t.id))}
+                data-tab={t.kind}
+              >
                 {t.label}
                 {t.terminalId && ws.terminals.find((x) => x.id === t.terminalId)?.state === 'exited' ? <span class="muted"> (exited)</span> : null}
               </button>
@@ -199,7 +219,9 @@ export function WorkspacePage({ id }: { id: string }) {
             {running
               ? tabs
                   .filter((t) => t.terminalId)
-                  .map((t) => <TerminalView key={t.terminalId} workspaceId={ws.id} terminalId={t.terminalId!} active={tab === t.id} onNewTerminal={newTerminal} />)
+                  .map((t) => (
+                    <TerminalView key={t.terminalId} workspaceId={ws.id} terminalId={t.terminalId!} active={tab === t.id} onNewTerminal={newTerminal} />
+                  ))
               : null}
           </div>
         </div>
