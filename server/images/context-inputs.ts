@@ -15,37 +15,7 @@ import path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import { createTar } from '../core/tar.js';
 import { sha256Hex } from '../core/ids.js';
-
-/** Instructions with continuation lines joined; comments and blank lines dropped. */
-function instructions(text: string): { keyword: string; rest: string }[] {
-  const lines = text.split(/\r\n|\r|\n/);
-  let escape = '\\';
-  for (const raw of lines) {
-    const directive = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(raw);
-    if (!directive) break;
-    if (directive[1]!.toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\')) escape = directive[2];
-  }
-  const out: { keyword: string; rest: string }[] = [];
-  let current: { keyword: string; rest: string } | null = null;
-  for (const raw of lines) {
-    const trimmed = raw.trim();
-    if (current === null) {
-      if (trimmed === '' || trimmed.startsWith('#')) continue;
-      const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed)!;
-      current = { keyword: match[1]!.toUpperCase(), rest: match[2] ?? '' };
-    } else {
-      if (trimmed.startsWith('#')) continue;
-      current.rest += ` ${trimmed}`;
-    }
-    if (current.rest.endsWith(escape)) current.rest = current.rest.slice(0, -1).trimEnd();
-    else {
-      out.push(current);
-      current = null;
-    }
-  }
-  if (current) out.push(current);
-  return out;
-}
+import { dockerfileInstructions } from './dockerfile-instructions.js';
 
 /** The source arguments of one COPY/ADD (flags and destination removed), or null when it reads no context. */
 function sources(rest: string): string[] | null {
@@ -91,7 +61,7 @@ function readableRoot(source: string): string {
  */
 export function contextInputs(dockerfile: string): string[] | null {
   const found = new Set<string>();
-  for (const ins of instructions(dockerfile)) {
+  for (const ins of dockerfileInstructions(dockerfile)) {
     // ONBUILD runs in images built FROM this one, not here; its sources are those builds' business.
     if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
     for (const source of sources(ins.rest) ?? []) {

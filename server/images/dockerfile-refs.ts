@@ -9,6 +9,7 @@
  * defaults, overridden by build args); a reference that still holds a `$`
  * after that is reported as unresolved, and the caller refuses it.
  */
+import { dockerfileInstructions, type Instruction } from './dockerfile-instructions.js';
 
 export interface DockerfileRef {
   /** The reference after variable expansion. */
@@ -19,45 +20,6 @@ export interface DockerfileRef {
   instruction: string;
   /** True when a `$` is left after expansion: the builder would decide the name, not Slipway. */
   unresolved: boolean;
-}
-
-interface Instruction {
-  line: number;
-  keyword: string;
-  rest: string;
-}
-
-/** Instructions with continuation lines joined; comments and blank lines dropped. */
-function instructions(text: string): Instruction[] {
-  const lines = text.split(/\r\n|\r|\n/);
-  let escape = '\\';
-  // Parser directives are only read at the very top, before anything else.
-  for (const raw of lines) {
-    const directive = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(raw);
-    if (!directive) break;
-    if (directive[1]!.toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\')) escape = directive[2];
-  }
-  const out: Instruction[] = [];
-  let current: Instruction | null = null;
-  lines.forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (current === null) {
-      if (trimmed === '' || trimmed.startsWith('#')) return;
-      const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed)!;
-      current = { line: index + 1, keyword: match[1]!.toUpperCase(), rest: match[2] ?? '' };
-    } else {
-      // Comment lines inside a continued instruction are dropped, as the builder does.
-      if (trimmed.startsWith('#')) return;
-      current.rest += ` ${trimmed}`;
-    }
-    if (current.rest.endsWith(escape)) current.rest = current.rest.slice(0, -1).trimEnd();
-    else {
-      out.push(current);
-      current = null;
-    }
-  });
-  if (current) out.push(current);
-  return out;
 }
 
 /** Expands `$V`, `${V}`, `${V:-word}` and `${V:+word}`; unknown variables become empty, as in the builder. */
@@ -109,7 +71,7 @@ export function dockerfileRefs(dockerfile: string, buildArgs: Record<string, str
   const stages = new Set<string>();
   let stageCount = 0;
   let seenFrom = false;
-  for (const ins of instructions(dockerfile)) {
+  for (const ins of dockerfileInstructions(dockerfile)) {
     if (ins.keyword === 'ARG') {
       // Before the first FROM: global args (seen by FROM); after: the stage's own (seen by its --from).
       for (const word of ins.rest.split(/\s+/).filter((w) => w !== '')) {
