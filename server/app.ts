@@ -24,6 +24,9 @@ import { createHttpServer } from './http/server.js';
 import { createPortHttp } from './http/port-routes.js';
 import { registerPrebuildRoutes, registerProjectRoutes } from './http/project-routes.js';
 import { registerWebhookRoutes } from './http/webhook-routes.js';
+import { registerEnvRoutes } from './http/env-routes.js';
+import { createEnvService } from './projects/env-vars.js';
+import { createEnvStore } from './store/env-vars.js';
 import { createLogger, type Logger, type LoggerOption } from './logger.js';
 import { createPortService } from './ports/service.js';
 import { createPortSessions } from './ports/sessions.js';
@@ -95,11 +98,13 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
     prebuildQueueDepth: () => prebuilds.queue.queued.length,
   });
 
+  // One key seals every secret at rest: project tokens and webhook secrets, environment variables.
+  const secretBox = createSecretBox(loadOrCreateKey(config.dataDir));
   // Projects before git: git fetches a private repository with the token of the project (or user) it fetches for.
   const projects = createProjectService({
     store: projectStore,
     audit,
-    box: createSecretBox(loadOrCreateKey(config.dataDir)),
+    box: secretBox,
     publicUrl: () => config.publicUrl,
     allowFileUrls: config.allowFileUrls,
     hooks: {
@@ -112,6 +117,12 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
       },
       deleting: (project) => prebuilds.projectDeleting(project),
     },
+  });
+  const env = createEnvService({
+    store: createEnvStore(db),
+    box: secretBox,
+    audit,
+    assertProjectOwner: (caller, projectId) => void projects.get(caller, projectId),
   });
   // The server's own port is never a Git host (read at fetch time, once it listens: tests listen on port 0).
   const ownPorts = (): number[] => {
@@ -221,6 +232,7 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
       (app) => registerProjectRoutes(app, { projects, prebuilds }),
       (app) => registerPrebuildRoutes(app, { prebuilds }),
       (app) => registerWebhookRoutes(app, { projects, prebuilds }),
+      (app) => registerEnvRoutes(app, { env }),
     ],
     health: () => runtime.ping(),
     // A workspace reaches the server only through its public URL (a proxy), never directly.

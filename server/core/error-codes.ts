@@ -140,6 +140,22 @@ export const ERROR_AREAS = {
       },
     },
   },
+  env: {
+    title: 'Environment variables and secrets',
+    codes: {
+      SLIPWAY_ENV_BAD_REQUEST: {
+        status: 400,
+        summary:
+          'The variable is invalid: a name outside `^[A-Za-z_][A-Za-z0-9_]*$` or starting with `SLIPWAY_`/`GITPOD_`, a value that is not a string, holds NUL or exceeds 32 KiB, or a repository pattern other than `owner/repo`, `owner/*`, `*/repo`, `*/*`.',
+        fix: 'Send {"value": "...", "repositoryPattern": "owner/repo"} (user) or {"value": "...", "hidden"?: true} (project) as the message says.',
+      },
+      SLIPWAY_ENV_NOT_FOUND: {
+        status: 404,
+        summary: 'No variable of this name (and, for a user variable, repository pattern) is set.',
+        fix: 'List the variables (GET /api/me/env, GET /api/projects/:id/env) for their names and patterns.',
+      },
+    },
+  },
   project: {
     title: 'Projects',
     codes: {

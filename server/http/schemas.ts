@@ -98,6 +98,27 @@ export const portVisibilityRoute: FastifySchema = {
 };
 export const portVisibilityInvalid: InvalidAnswer = { code: 'SLIPWAY_PORT_BAD_REQUEST', message: 'Send {"visibility": "public"} or {"visibility": "private"}' };
 
+/**
+ * Environment variables (issue 16, item 6). The shape only: the service
+ * checks the name, the value's size and NUL, and the pattern's form.
+ */
+export const userEnvPutRoute: FastifySchema = {
+  params: params('name'),
+  body: { type: 'object', properties: { value: string, repositoryPattern: string }, required: ['value', 'repositoryPattern'] },
+};
+export const userEnvPutInvalid: InvalidAnswer = { code: 'SLIPWAY_ENV_BAD_REQUEST', message: 'Send {"value": "...", "repositoryPattern": "owner/repo"}' };
+export const userEnvDeleteRoute: FastifySchema = {
+  params: params('name'),
+  querystring: { type: 'object', properties: { repositoryPattern: string }, required: ['repositoryPattern'] },
+};
+export const userEnvDeleteInvalid: InvalidAnswer = { code: 'SLIPWAY_ENV_BAD_REQUEST', message: 'Say which variable: ?repositoryPattern=owner/repo' };
+export const projectEnvPutRoute: FastifySchema = {
+  params: params('id', 'name'),
+  body: { type: 'object', properties: { value: string, hidden: { type: 'boolean' } }, required: ['value'] },
+};
+export const projectEnvPutInvalid: InvalidAnswer = { code: 'SLIPWAY_ENV_BAD_REQUEST', message: 'Send {"value": "...", "hidden"?: true}' };
+export const projectEnvRoute: FastifySchema = { params: params('id', 'name') };
+
 /** `?follow=1` streams a log; a repeated `follow` is refused rather than guessed. */
 export const logRoute: FastifySchema = { params: params('id'), querystring: { type: 'object', properties: { follow: string } } };
 

@@ -157,4 +157,29 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE workspaces ADD COLUMN lifecycle TEXT;
     `,
   },
+  {
+    // Environment variables (issue 16, item 6): a user's, each for a
+    // repository pattern, and a project's; values sealed (projects/crypto.ts).
+    version: 6,
+    sql: `
+      CREATE TABLE user_env (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        repository_pattern TEXT NOT NULL,
+        value_enc TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, name, repository_pattern)
+      );
+      CREATE TABLE project_env (
+        project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value_enc TEXT NOT NULL,
+        hidden INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, name)
+      );
+    `,
+  },
 ];
