@@ -4,7 +4,7 @@
  * Other modules import from here only.
  */
 export * from './model.js';
-export { parseDefinition, formatOfFile, type ParseOptions } from './parse.js';
+export { parseDefinition, formatOfFile, formatDiagnostic, type ParseOptions } from './parse.js';
 export { discoverDefinition, listerForDirectory, pickDefinitionFile, type DefinitionLister } from './discover.js';
 export { specToJSON, definitionHash, prebuildRelevantHash, prebuildRelevantParts, canonicalJSON } from './hash.js';
 export { resolveContainerEnv, resolveContainerEnvDeep, resolveSpecContainerEnv, serverSubstitution, type SubstitutionOptions } from './substitute.js';

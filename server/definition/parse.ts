@@ -31,6 +31,26 @@ function failure(file: string, format: DefinitionFormat, message: string): Parse
 const byPosition = (a: Diagnostic, b: Diagnostic): number => a.line - b.line || a.column - b.column;
 
 /**
+ * The text each parse read, kept beside the result (not in it: the result's
+ * shape is the API's and the tests'), so an error can quote its line.
+ */
+const sources = new WeakMap<ParseResult, string>();
+
+/**
+ * `file:line:col: message`, then the offending line with a caret under the
+ * column, the way compilers show it: the form a failed workspace's reason takes.
+ */
+export function formatDiagnostic(d: Diagnostic, result?: ParseResult): string {
+  const head = `${d.file}:${d.line}:${d.column}: ${d.message}`;
+  const text = result === undefined ? undefined : sources.get(result);
+  const line = text?.split(/\r?\n/)[d.line - 1];
+  if (line === undefined || line.trim() === '') return head;
+  const gutter = String(d.line);
+  const caretAt = Math.max(0, Math.min(d.column - 1, line.length));
+  return `${head}\n  ${gutter} | ${line}\n  ${' '.repeat(gutter.length)} | ${' '.repeat(caretAt)}^`;
+}
+
+/**
  * Parses a definition. `file` is the repository-relative path; it decides the
  * format (`.gitpod.yml`/`.gitpod.yaml` → gitpod, `…devcontainer.json` →
  * devcontainer) unless `options.format` is given, and it is the base for
@@ -66,5 +86,6 @@ export function parseDefinition(file: string, text: string | Buffer, options: Pa
   }
   result.errors.sort(byPosition);
   result.warnings.sort(byPosition);
+  sources.set(result, source);
   return result;
 }

@@ -8,7 +8,7 @@
 import { errorMessage, isSlipwayError, slipwayError } from '../core/errors.js';
 import type { LogStream } from '../core/log-stream.js';
 import { printable } from '../core/printable.js';
-import { discoverDefinition, serverSubstitution } from '../definition/index.js';
+import { discoverDefinition, formatDiagnostic, serverSubstitution } from '../definition/index.js';
 import type { ContextRef } from '../git/context-url.js';
 import { createProvisioner } from '../provision/apply.js';
 import type { ContainerOps } from '../provision/container.js';
@@ -147,8 +147,9 @@ export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: 
         );
         for (const warning of definition.warnings) log.line(printable(`  warning: ${warning.file}:${warning.line}:${warning.column}: ${warning.message}`));
         if (definition.errors.length > 0) {
-          const lines = definition.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
-          throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('; ')}`, { detail: { errors: definition.errors } });
+          // The first error on the first line (the dashboard shows that line), each with its offending line below.
+          const lines = definition.errors.map((e) => formatDiagnostic(e, definition));
+          throw slipwayError('SLIPWAY_DEFINITION_INVALID', `The definition file is invalid: ${lines.join('\n')}`, { detail: { errors: definition.errors } });
         }
         record.spec = definition.spec;
         record.definitionFile = definition.file;

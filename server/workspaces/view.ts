@@ -3,6 +3,7 @@
  * the web UI's types and the tests agree on one shape.
  */
 import type { Config } from '../config/config.js';
+import type { LifecycleCommand, TaskSpec } from '../definition/model.js';
 import { printable } from '../core/printable.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import type { TerminalInfo } from '../terminals/terminal.js';
@@ -25,6 +26,8 @@ export interface ApiTask {
   terminalId: string | null;
   state: 'running' | 'exited' | 'not-started';
   exitCode: number | null;
+  /** What the task runs (its `command`, else `init`, else `before`), so a failure can name it. */
+  command: string | null;
 }
 
 export interface ApiWorkspace {
@@ -62,6 +65,21 @@ export function portUrls(config: Pick<Config, 'publicUrl' | 'domain'>, workspace
   return { url, subdomainUrl: `${scheme}//${port}-${workspaceId}.${config.domain}/` };
 }
 
+/** The step a task's terminal ends in: a failure is most likely there. One line, printable. */
+function taskCommand(task: Pick<TaskSpec, 'command' | 'init' | 'before'>): string | null {
+  const script = [task.command, task.init, task.before].find((s) => s !== null && s.trim() !== '');
+  return script ? printable(script.trim()) : null;
+}
+
+/** A lifecycle command as one readable line (named commands joined with `;`). */
+function lifecycleText(command: LifecycleCommand | null): string | null {
+  if (command === null) return null;
+  if (typeof command === 'string') return command.trim() === '' ? null : printable(command.trim());
+  if (Array.isArray(command)) return command.length === 0 ? null : printable(command.join(' '));
+  const parts = Object.values(command).map((c) => (typeof c === 'string' ? c : c.join(' ')));
+  return parts.length === 0 ? null : printable(parts.join('; '));
+}
+
 export function toApiWorkspace(
   record: WorkspaceRecord,
   terminals: TerminalInfo[],
@@ -77,11 +95,19 @@ export function toApiWorkspace(
       terminalId: terminal?.id ?? null,
       state: terminal?.state ?? 'not-started',
       exitCode: terminal?.exitCode ?? null,
+      command: taskCommand(task),
     };
   });
   if (spec && spec.tasks.length === 0) {
     const postStart = taskTerminals.find((t) => t.name === 'postStartCommand');
-    if (postStart) tasks.push({ name: printable(postStart.name), terminalId: postStart.id, state: postStart.state, exitCode: postStart.exitCode });
+    if (postStart)
+      tasks.push({
+        name: printable(postStart.name),
+        terminalId: postStart.id,
+        state: postStart.state,
+        exitCode: postStart.exitCode,
+        command: lifecycleText(spec.lifecycle.postStart),
+      });
   }
   const ports: ApiPort[] = (spec?.ports ?? []).map((p) => ({
     port: p.port,

@@ -18,13 +18,14 @@ const TONE: Record<string, string> = {
 };
 
 /** `still`: a past phase (history) gets a dot, not a spinner: nothing is happening there. */
-export function Status({ value, still }: { value: string | null | undefined; still?: boolean }) {
+/** `label`/`bad`: a phase that needs more words, e.g. running with every task failed, shown red rather than green. */
+export function Status({ value, still, label, bad }: { value: string | null | undefined; still?: boolean; label?: string; bad?: boolean }) {
   const v = value ?? 'unknown';
-  const tone = TONE[v] ?? 'idle';
+  const tone = bad ? 'bad' : (TONE[v] ?? 'idle');
   return (
     <span class={`status status-${tone}`} data-status={v}>
       {tone === 'busy' && !still ? <span class="spinner" aria-hidden="true" /> : <span class="dot" aria-hidden="true" />}
-      {v}
+      {label ?? v}
     </span>
   );
 }

@@ -5,6 +5,7 @@ import type { ApiPrebuild, ApiProject, ApiWorkspace } from '../api-types.js';
 import { navigate } from '../router.js';
 import { ActionButton, ErrorBox, Section, Status, age, shortSha, usePoll } from '../ui.js';
 import { printable, shown } from '../printable.js';
+import { oneLineReason, statusLabel } from '../failure.js';
 
 const BUSY = ['pending', 'building', 'starting', 'stopping'];
 
@@ -108,7 +109,15 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
     await api('DELETE', `/api/workspaces/${ws.id}`);
     onChange();
   };
+  // A failed workspace answers Start with 409: it offers Retry (the same context, opened again) instead.
+  const retry = async () => {
+    setError(null);
+    const created = await api<ApiWorkspace>('POST', '/api/workspaces', { contextUrl: ws.contextUrl });
+    navigate(`/w/${created.id}`);
+  };
   const canStop = ws.status === 'running' || ws.status === 'starting' || ws.status === 'building' || ws.status === 'pending';
+  const badge = statusLabel(ws);
+  const reason = oneLineReason(ws);
   return (
     <tr data-workspace={ws.id}>
       <td>
@@ -118,6 +127,11 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
         <div class="muted small ellipsis block" title={printable(ws.repoUrl)}>
           {printable(ws.repoUrl)}
         </div>
+        {reason ? (
+          <div class="small bad-text ellipsis block" data-testid="reason" title={reason}>
+            {reason}
+          </div>
+        ) : null}
         {error ? <ErrorBox error={error} /> : null}
       </td>
       <td>{shown(ws.branch, '—')}</td>
@@ -125,7 +139,7 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
         <code>{shortSha(ws.commit)}</code>
       </td>
       <td>
-        <Status value={ws.status} />
+        <Status value={ws.status} label={badge.label} bad={badge.bad} />
       </td>
       <td class="muted">{ws.startedFrom ?? '—'}</td>
       <td class="muted" title={ws.createdAt}>
@@ -135,7 +149,11 @@ function WorkspaceRow({ ws, onChange }: { ws: ApiWorkspace; onChange: () => void
         <a class="btn btn-small btn-plain" href={`/w/${ws.id}`}>
           Open
         </a>
-        {canStop ? (
+        {ws.status === 'failed' ? (
+          <ActionButton small onClick={retry} busyLabel="Opening…" onError={setError}>
+            Retry
+          </ActionButton>
+        ) : canStop ? (
           <ActionButton small onClick={act('stop')} busyLabel="Stopping…" onError={setError} disabled={ws.status === 'stopping'}>
             Stop
           </ActionButton>

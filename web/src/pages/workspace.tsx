@@ -11,6 +11,7 @@ import { TerminalView } from '../terminal.js';
 import { ActionButton, ErrorBox, Status, age, duration, shortSha, usePoll } from '../ui.js';
 import { PortsPanel } from './ports.js';
 import { printable, shown } from '../printable.js';
+import { exitText, failedTasks, statusLabel } from '../failure.js';
 
 const STARTING = ['pending', 'building', 'starting'];
 const LOG_TAB = 'log';
@@ -125,6 +126,15 @@ export function WorkspacePage({ id }: { id: string }) {
     await api('DELETE', `/api/workspaces/${ws.id}`);
     navigate('/');
   };
+  // A failed workspace cannot be started again (409): retrying opens the same context as a new workspace.
+  const retry = async () => {
+    setActionError(null);
+    const created = await api<ApiWorkspace>('POST', '/api/workspaces', { contextUrl: ws.contextUrl });
+    navigate(`/w/${created.id}`);
+  };
+  const failed = ws.status === 'failed';
+  const badge = statusLabel(ws);
+  const taskFailures = running ? failedTasks(ws) : [];
   const newTerminal = async () => {
     setActionError(null);
     try {
@@ -156,8 +166,12 @@ export function WorkspacePage({ id }: { id: string }) {
           </div>
         </div>
         <div class="ws-actions">
-          <Status value={ws.status} />
-          {running || STARTING.includes(ws.status) ? (
+          <Status value={ws.status} label={badge.label} bad={badge.bad} />
+          {failed ? (
+            <ActionButton onClick={retry} busyLabel="Opening…" onError={setActionError} kind="primary">
+              Retry
+            </ActionButton>
+          ) : running || STARTING.includes(ws.status) ? (
             <ActionButton onClick={act('stop')} busyLabel="Stopping…" onError={setActionError}>
               Stop
             </ActionButton>
@@ -179,10 +193,29 @@ export function WorkspacePage({ id }: { id: string }) {
       </header>
 
       <div class="banner-slot">
-        {ws.status === 'failed' ? (
-          <div class="error" role="alert" data-testid="failure">
-            <strong>The workspace failed to start.</strong>{' '}
-            {ws.statusReason === null ? 'No reason was recorded.' : printable(ws.statusReason, { multiline: true })} The startup log below shows what happened.
+        {failed ? (
+          <div class="error failure" role="alert" data-testid="failure">
+            <strong>The workspace failed to start.</strong>
+            {ws.statusReason === null ? <p>No reason was recorded.</p> : <pre class="reason">{printable(ws.statusReason, { multiline: true })}</pre>}
+            <p class="small">Retry opens the same context again as a new workspace; the startup log below shows what happened.</p>
+          </div>
+        ) : null}
+        {taskFailures.length > 0 ? (
+          <div class="error" role="alert" data-testid="task-failures">
+            <strong>{badge.label[0]!.toUpperCase() + badge.label.slice(1)}.</strong>
+            <ul class="failures">
+              {taskFailures.map((t) => (
+                <li key={t.terminalId ?? t.name}>
+                  {printable(t.name)}: <code>{exitText(t.command, t.exitCode!)}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {running && ws.lifecycle.failed ? (
+          <div class="error" role="alert" data-testid="lifecycle-failure">
+            <strong>A devcontainer lifecycle command failed; the workspace runs on.</strong>{' '}
+            <code>{exitText(printable(ws.lifecycle.failed.command), ws.lifecycle.failed.exitCode)}</code>
           </div>
         ) : null}
         {ws.status === 'stopped' ? <div class="info">This workspace is stopped. Its files are kept; start it to get terminals back.</div> : null}
