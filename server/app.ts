@@ -26,6 +26,8 @@ import { registerPrebuildRoutes, registerProjectRoutes } from './http/project-ro
 import { registerWebhookRoutes } from './http/webhook-routes.js';
 import { registerEnvRoutes } from './http/env-routes.js';
 import { createEnvService } from './projects/env-vars.js';
+import { createEnvResolver } from './projects/env-resolve.js';
+import type { TargetSecrets } from './provision/apply.js';
 import { createEnvStore } from './store/env-vars.js';
 import { createLogger, type Logger, type LoggerOption } from './logger.js';
 import { createPortService } from './ports/service.js';
@@ -118,12 +120,16 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
       deleting: (project) => prebuilds.projectDeleting(project),
     },
   });
+  const envStore = createEnvStore(db);
   const env = createEnvService({
-    store: createEnvStore(db),
+    store: envStore,
     box: secretBox,
     audit,
     assertProjectOwner: (caller, projectId) => void projects.get(caller, projectId),
   });
+  const envResolver = createEnvResolver({ store: envStore, box: secretBox, projectsFor: (repoUrl) => projects.forRepo(repoUrl) });
+  const secrets: TargetSecrets = (target) =>
+    target.kind === 'prebuild' ? envResolver.forPrebuild(target.projectId) : envResolver.forWorkspace(target.ownerId, target.repo.repoUrl);
   // The server's own port is never a Git host (read at fetch time, once it listens: tests listen on port 0).
   const ownPorts = (): number[] => {
     const address = http.server.address();
@@ -156,6 +162,7 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
     logs,
     ops: createContainerOps({ runtime, tmpDir }),
     repoNameOf: (repoUrl) => repoIdentity(repoUrl).name,
+    secrets,
   });
   const gc = createSnapshotCollector({
     store: prebuildStore,
@@ -204,6 +211,7 @@ export async function buildApp(config: Config, options: { logger?: LoggerOption 
 
   const workspaces = createWorkspaceService({
     config,
+    secrets,
     store: workspaceStore,
     audit,
     runtime,

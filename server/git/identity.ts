@@ -70,6 +70,19 @@ export function repoIdentity(input: string): RepoIdentity {
   };
 }
 
+/**
+ * `owner/repo` of a repository URL: the last two segments of its key's path
+ * (a group's subgroups are left out: `gitlab.com/g/sub/r` is `sub/r`); null
+ * for a local repository, a path of one segment, or no repository. What user
+ * environment variables' repository patterns match.
+ */
+export function repoOwnerAndRepo(input: string): string | null {
+  const identity = tryRepoIdentity(input);
+  if (!identity || identity.host === null) return null;
+  const segments = identity.key.split('/').slice(1);
+  return segments.length >= 2 ? segments.slice(-2).join('/') : null;
+}
+
 /** Like `repoIdentity`, null instead of throwing. */
 export function tryRepoIdentity(input: string): RepoIdentity | null {
   try {

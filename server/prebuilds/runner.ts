@@ -18,7 +18,7 @@ import type { Runtime } from '../runtime/docker.js';
 import { nowIso } from '../store/db.js';
 import type { PrebuildRecord, PrebuildTaskResult } from '../store/prebuilds.js';
 import type { PrebuildEvent } from './phase-machine.js';
-import { createProvisioner } from '../provision/apply.js';
+import { createProvisioner, type TargetSecrets } from '../provision/apply.js';
 import type { ContainerOps } from '../provision/container.js';
 import { planProvision } from '../provision/plan.js';
 
@@ -43,6 +43,8 @@ export interface RunnerDeps {
   logs: LogRegistry;
   ops: ContainerOps;
   repoNameOf(repoUrl: string): string;
+  /** The project's environment variables for its prebuilds (provision/apply.ts). */
+  secrets?: TargetSecrets;
 }
 
 /** What a run needs besides its record: the project (labels) and how it reports changes. */
@@ -55,7 +57,7 @@ type RunEnd = { type: 'succeed'; imageRef: string } | { type: 'fail'; reason: st
 
 export function createPrebuildRunner(deps: RunnerDeps) {
   const { config, git, images, runtime, logs, ops } = deps;
-  const provisioner = createProvisioner({ runtime, git, ops });
+  const provisioner = createProvisioner({ runtime, git, ops, secrets: deps.secrets });
 
   function abortIf(signal: AbortSignal) {
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));

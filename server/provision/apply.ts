@@ -13,7 +13,8 @@ import { createTar } from '../core/tar.js';
 import type { Runtime } from '../runtime/docker.js';
 import type { ContainerOps } from './container.js';
 import { SLIPWAY_DIR } from './paths.js';
-import type { ProvisionPlan, ProvisionStep } from './plan.js';
+import { createRedactingWriter } from '../core/redact.js';
+import type { ProvisionPlan, ProvisionStep, ProvisionTarget } from './plan.js';
 import { shellQuote } from './scripts.js';
 
 export type HeadlessStep = Extract<ProvisionStep, { kind: 'headless' }>;
@@ -43,7 +44,16 @@ export interface Provisioned {
   shell: string;
 }
 
-export function createProvisioner(deps: { runtime: Runtime; git: ProvisionGit; ops: ContainerOps }) {
+/**
+ * The user's and project's environment variables for a target (projects/env-resolve.ts).
+ * A workspace gets them in its container's environment (every task, shell and
+ * terminal inherits it; a workspace is never committed to an image). A
+ * prebuild's container is committed as a snapshot, whose Config.Env keeps the
+ * create-time environment: there they go only to the exec'd scripts.
+ */
+export type TargetSecrets = (target: ProvisionTarget) => Record<string, string>;
+
+export function createProvisioner(deps: { runtime: Runtime; git: ProvisionGit; ops: ContainerOps; secrets?: TargetSecrets | undefined }) {
   const { runtime, git, ops } = deps;
 
   /** A working tree of the plan's commit in a host scratch folder; `cloned` settles when it is there. */
@@ -75,6 +85,11 @@ export function createProvisioner(deps: { runtime: Runtime; git: ProvisionGit; o
       let containerId: string | null = null;
       let live = { shell: '/bin/sh', user: 'root' };
       const id = () => containerId!;
+      const secrets = deps.secrets?.(plan.target) ?? {};
+      const prebuild = plan.target.kind === 'prebuild';
+      // The definition's own variables and Slipway's (SLIPWAY_*, GITPOD_*: reserved names) win over these.
+      const container = prebuild ? plan.container : { ...plan.container, env: { ...secrets, ...plan.container.env } };
+      const scriptEnv = prebuild && Object.keys(secrets).length > 0 ? secrets : undefined;
       // A cold start clones on the host while the container is made: the two do not need each other.
       const early = plan.steps.some((s) => s.kind === 'checkout' && s.early);
       let staged = early ? await stage(plan) : null;
@@ -83,7 +98,7 @@ export function createProvisioner(deps: { runtime: Runtime; git: ProvisionGit; o
           switch (step.kind) {
             case 'container':
               await hooks.step(step.name, step.title, async () => {
-                containerId = await runtime.createContainer(plan.container);
+                containerId = await runtime.createContainer(container);
                 hooks.created(containerId);
                 await runtime.startContainer(containerId);
                 const user = await userOf(spec, containerId);
@@ -120,12 +135,20 @@ export function createProvisioner(deps: { runtime: Runtime; git: ProvisionGit; o
               );
               break;
             case 'git-config':
-              await runtime.exec(id(), { cmd: ['/bin/sh', '-c', step.script], user: live.user });
+              await runtime.exec(id(), { cmd: ['/bin/sh', '-c', step.script], user: live.user, env: scriptEnv });
               break;
             case 'headless':
-              await hooks.headless(step, (onOutput) =>
-                runtime.execStream(id(), { cmd: ['/bin/sh', '-c', step.script], user: live.user }, (chunk) => onOutput(chunk.toString('utf8'))),
-              );
+              await hooks.headless(step, async (onOutput) => {
+                // A task that prints a secret: the log shows [redacted] (core/redact.ts).
+                const out = createRedactingWriter(Object.values(secrets), onOutput);
+                try {
+                  return await runtime.execStream(id(), { cmd: ['/bin/sh', '-c', step.script], user: live.user, env: scriptEnv }, (chunk) =>
+                    out.write(chunk.toString('utf8')),
+                  );
+                } finally {
+                  out.flush();
+                }
+              });
               break;
             case 'terminals':
               await hooks.step(step.name, step.title, () => hooks.terminals(step, live));

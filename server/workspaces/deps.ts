@@ -12,6 +12,7 @@ import type { GitPrincipal } from '../git/remote.js';
 import type { ImageResolver, RepoContent } from '../images/resolver.js';
 import type { Runtime } from '../runtime/docker.js';
 import type { AuditLog } from '../store/audit.js';
+import type { TargetSecrets } from '../provision/apply.js';
 import type { ProvisionPlan } from '../provision/plan.js';
 import type { WorkspaceRecord, WorkspaceStore } from '../store/workspaces.js';
 import type { TerminalManager } from '../terminals/manager.js';
@@ -32,6 +33,8 @@ export interface Logger {
 
 export interface WorkspaceDeps {
   config: Config;
+  /** The owner's and project's environment variables for a new workspace (provision/apply.ts). */
+  secrets?: TargetSecrets;
   store: WorkspaceStore;
   audit: AuditLog;
   runtime: Runtime;

@@ -28,7 +28,7 @@ const LIFECYCLE_NAMES = ['onCreateCommand', 'updateContentCommand', 'postCreateC
 export function createStartup(deps: WorkspaceDeps, ops: ContainerOps, sessions: SessionOpener, apply: PhaseApplier, live: Map<string, LiveContext>) {
   const { config, store, runtime, git, images } = deps;
 
-  const provisioner = createProvisioner({ runtime, git, ops });
+  const provisioner = createProvisioner({ runtime, git, ops, secrets: deps.secrets });
 
   function workspaceUrl(id: string) {
     return urlOf(config, id);
