@@ -70,6 +70,13 @@ export function WorkspacePage({ id }: { id: string }) {
   // A tab restored after a reload counts as the user's choice.
   const chosen = useRef(savedTab(id) !== null);
 
+  /** A tab the user picks is saved at once, not in an effect: a reload right after the click must find it. */
+  const choose = (next: string) => {
+    chosen.current = true;
+    saveTab(id, next);
+    setTab(next);
+  };
+
   // Only a tab someone chose is kept (a click, a new terminal, the first task once running), not the log shown while starting.
   useEffect(() => {
     if (chosen.current) saveTab(id, tab);
@@ -140,8 +147,7 @@ export function WorkspacePage({ id }: { id: string }) {
     try {
       const created = await api<TerminalInfo>('POST', `/api/workspaces/${ws.id}/terminals`);
       setData({ ...ws, terminals: [...ws.terminals, created] });
-      chosen.current = true;
-      setTab(created.id);
+      choose(created.id);
       refresh();
     } catch (e) {
       setActionError(e);
@@ -232,7 +238,7 @@ export function WorkspacePage({ id }: { id: string }) {
                 role="tab"
                 aria-selected={tab === t.id}
                 class={tab === t.id ? 'tab active' : 'tab'}
-                onClick={() => ((chosen.current = true), setTab(t.id))}
+                onClick={() => choose(t.id)}
                 data-tab={t.kind}
               >
                 {t.label}
