@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { startGitServer, type GitServer } from '../../helpers/git-server.js';
 import { startSlipway, type TestServer } from '../../helpers/slipway.js';
 import { connectTerminal } from '../../helpers/terminal-client.js';
+import { rawRequest, type RawReply } from '../../helpers/raw-http.js';
 
 let git: GitServer;
 let s: TestServer;
@@ -41,36 +42,13 @@ async function login(username: string): Promise<string> {
   return response.headers.get('set-cookie')!.split(';')[0]!;
 }
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  rawHeaders: string[];
-  text: string;
-  json: any;
-}
-
-/** node:http, so the Host header can name a port subdomain while we connect to 127.0.0.1. */
-function request(path: string, options: { host?: string; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { ...(options.host ? { host: options.host } : {}), ...options.headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = null;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, text, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
+/** node:http (test/helpers/raw-http.ts), so the Host header can name a port subdomain while we connect to 127.0.0.1. */
+function request(path: string, options: { host?: string; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawReply> {
+  const headers = { ...(options.host ? { host: options.host } : {}), ...options.headers };
+  return rawRequest(`http://127.0.0.1:${port}`, path, {
+    method: options.method ?? 'GET',
+    headers,
+    ...(options.body !== undefined ? { body: options.body } : {}),
   });
 }
 
